@@ -1,0 +1,268 @@
+/* cmd_init.c: `accord init` (an empty organisation) and `accord demo` (the demo organisation). */
+#include "base/acc.h"
+#include "auth/auth.h"
+#include "cli/cli.h"
+#include "org/org.h"
+#include "store/store.h"
+
+#include <sodium.h>
+#include <stdio.h>
+
+#define DEMO_PASSWORD    "accord-demo"
+#define DEMO_ADMIN_EMAIL "admin@example.org"
+
+/* True when the database already holds people. */
+static int has_people(struct store *st, bool *out, struct acc_err *err)
+{
+    int64_t n = 0;
+    int rc = store_query_int(st, "SELECT COUNT(*) FROM person", NULL, 0, &n, err);
+
+    if (!rc)
+        *out = n > 0;
+    return rc;
+}
+
+static int create_admin(struct store *st, const struct org_actor *sys, const char *email,
+                        const char *name, const char *hash, struct acc_arena *arena,
+                        struct acc_err *err)
+{
+    struct org_person_input in = {.has_name = true,
+                                  .has_email = true,
+                                  .has_role = true,
+                                  .name = name,
+                                  .email = email,
+                                  .role = ORG_ROLE_ADMIN,
+                                  .password_hash = hash};
+    struct org_person p;
+
+    return org_person_create(st, sys, &in, arena, &p, err);
+}
+
+int cmd_init(struct cli_ctx *cli, int argc, char **argv)
+{
+    const char *email = "admin@localhost.localdomain";
+    bool from_stdin = false, want_help = false, exists;
+    const struct cli_opt opts[] = {
+        {"admin-email", true, &email, NULL},
+        {"password-stdin", false, NULL, &from_stdin},
+        {"help", false, NULL, &want_help},
+    };
+    struct org_actor sys = org_actor_system("cli: init");
+    char password[AUTH_PASSWORD_MAX + 2], hash[AUTH_HASH_MAX];
+    struct acc_err err = {0};
+    struct store *st;
+    int npos, rc;
+
+    rc = cli_parse(argc, argv, 1, opts, ACC_ARRAY_LEN(opts), NULL, 0, &npos);
+    if (rc)
+        return rc;
+    if (want_help) {
+        printf("usage: accord [--db PATH] init [--admin-email E] [--password-stdin]\n\n"
+               "Creates a new, empty organisation with one administrator. Without\n"
+               "--password-stdin a random password is generated and printed once.\n");
+        return CLI_OK;
+    }
+    if (from_stdin) {
+        rc = cli_read_password(password, sizeof(password));
+        if (rc)
+            return rc;
+    } else {
+        unsigned char raw[12];
+
+        randombytes_buf(raw, sizeof(raw));
+        sodium_bin2base64(password, sizeof(password), raw, sizeof(raw),
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    }
+    if (auth_password_hash(password, hash, &err))
+        return cli_fail_err(&err);
+    rc = cli_open_store(cli, &st);
+    if (rc)
+        return rc;
+    rc = has_people(st, &exists, &err);
+    if (!rc && exists)
+        rc = acc_fail(&err, ACC_ECONFLICT, "", "'%s' already holds an organisation",
+                      cli->db_path);
+    if (!rc)
+        rc = store_begin(st, true, &err);
+    if (!rc)
+        rc = create_admin(st, &sys, email, "Administrator", hash, cli->arena, &err);
+    if (!rc)
+        rc = store_commit(st, &err);
+    store_close(st);
+    if (rc)
+        return cli_fail_err(&err);
+    printf("created %s with administrator %s\n", cli->db_path, email);
+    if (!from_stdin)
+        printf("password (shown once): %s\n", password);
+    return CLI_OK;
+}
+
+/* The demo: the seed articles' departments, each with a head, point person, deputy, members. */
+static const struct {
+    const char *name;
+    const char *people[6][2]; /* head, point person, deputy, three members: name, e-mail */
+} demo_departments[] = {
+    {"Finance",
+     {{"Fiona Clarke", "fiona.clarke"},
+      {"Farid Haddad", "farid.haddad"},
+      {"Freya Nilsen", "freya.nilsen"},
+      {"Felix Grant", "felix.grant"},
+      {"Fatima Bello", "fatima.bello"},
+      {"Frank Moreau", "frank.moreau"}}},
+    {"Sales",
+     {{"Samuel Reed", "samuel.reed"},
+      {"Sofia Marques", "sofia.marques"},
+      {"Stefan Kowalski", "stefan.kowalski"},
+      {"Sara Lindqvist", "sara.lindqvist"},
+      {"Sean O'Brien", "sean.obrien"},
+      {"Simone Rossi", "simone.rossi"}}},
+    {"Customer Service",
+     {{"Carmen Ortiz", "carmen.ortiz"},
+      {"Colin Baker", "colin.baker"},
+      {"Chloe Dubois", "chloe.dubois"},
+      {"Chidi Okafor", "chidi.okafor"},
+      {"Clara Svensson", "clara.svensson"},
+      {"Connor Walsh", "connor.walsh"}}},
+    {"HR",
+     {{"Hannah Weber", "hannah.weber"},
+      {"Hugo Lambert", "hugo.lambert"},
+      {"Helen Park", "helen.park"},
+      {"Hamza Yilmaz", "hamza.yilmaz"},
+      {"Holly Evans", "holly.evans"},
+      {"Henrik Berg", "henrik.berg"}}},
+    {"IT",
+     {{"Ingrid Larsen", "ingrid.larsen"},
+      {"Ivan Petrov", "ivan.petrov"},
+      {"Isabel Santos", "isabel.santos"},
+      {"Imran Qureshi", "imran.qureshi"},
+      {"Iris Novak", "iris.novak"},
+      {"Isaac Cohen", "isaac.cohen"}}},
+    {"Production",
+     {{"Paul Fischer", "paul.fischer"},
+      {"Priya Nair", "priya.nair"},
+      {"Pedro Alvarez", "pedro.alvarez"},
+      {"Petra Horvat", "petra.horvat"},
+      {"Patrick Doyle", "patrick.doyle"},
+      {"Pia Schmidt", "pia.schmidt"}}},
+    {"Marketing",
+     {{"Maya Chen", "maya.chen"},
+      {"Marco Bianchi", "marco.bianchi"},
+      {"Miriam Levy", "miriam.levy"},
+      {"Mateo Garcia", "mateo.garcia"},
+      {"Mia Johansson", "mia.johansson"},
+      {"Martin Keller", "martin.keller"}}},
+    {"Storage & Transportation",
+     {{"Thomas Wright", "thomas.wright"},
+      {"Tara Singh", "tara.singh"},
+      {"Tobias Meyer", "tobias.meyer"},
+      {"Teresa Costa", "teresa.costa"},
+      {"Tariq Hassan", "tariq.hassan"},
+      {"Tessa Jansen", "tessa.jansen"}}},
+};
+
+static int demo_department(struct store *st, const struct org_actor *sys, int idx,
+                           const char *hash, struct acc_arena *arena, struct acc_err *err)
+{
+    static const enum org_role roles[6] = {ORG_ROLE_HEAD,   ORG_ROLE_POINT_PERSON,
+                                           ORG_ROLE_POINT_PERSON, ORG_ROLE_MEMBER,
+                                           ORG_ROLE_MEMBER, ORG_ROLE_MEMBER};
+    struct org_department_input din = {.has_name = true, .name = demo_departments[idx].name};
+    struct org_department d;
+    int64_t ids[6];
+    int rc;
+
+    rc = org_department_create(st, sys, &din, arena, &d, err);
+    for (int i = 0; !rc && i < 6; i++) {
+        struct org_person_input pin = {
+            .has_name = true,
+            .has_email = true,
+            .has_department = true,
+            .has_role = true,
+            .name = demo_departments[idx].people[i][0],
+            .email = acc_arena_printf(arena, "%s@example.org", demo_departments[idx].people[i][1]),
+            .department_id = d.id,
+            .role = roles[i],
+            .password_hash = hash};
+        struct org_person p;
+
+        rc = org_person_create(st, sys, &pin, arena, &p, err);
+        ids[i] = p.id;
+    }
+    if (!rc) {
+        struct org_department_input up = {.has_head = true,
+                                          .has_point_person = true,
+                                          .has_deputy = true,
+                                          .head_id = ids[0],
+                                          .point_person_id = ids[1],
+                                          .deputy_id = ids[2]};
+
+        rc = org_department_update(st, sys, d.id, &up, arena, &d, err);
+    }
+    return rc;
+}
+
+static void print_demo_signin(const char *db)
+{
+    printf("Demo organisation in %s. Sign in at http://127.0.0.1:8080/signin with:\n"
+           "  administrator      %s\n"
+           "  head of Finance    fiona.clarke@example.org\n"
+           "  point person, IT   ivan.petrov@example.org\n"
+           "  member of Sales    sara.lindqvist@example.org\n"
+           "  password (all)     %s\n",
+           db, DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+}
+
+int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
+{
+    bool want_help = false, show = false, exists;
+    const struct cli_opt opts[] = {
+        {"show", false, NULL, &show},
+        {"help", false, NULL, &want_help},
+    };
+    struct org_actor sys = org_actor_system("cli: demo");
+    char hash[AUTH_HASH_MAX];
+    struct acc_err err = {0};
+    struct store *st;
+    int npos, rc;
+
+    rc = cli_parse(argc, argv, 1, opts, ACC_ARRAY_LEN(opts), NULL, 0, &npos);
+    if (rc)
+        return rc;
+    if (want_help) {
+        printf("usage: accord [--db PATH] demo [--show]\n\n"
+               "Creates the demo organisation: the departments of the seed articles (Finance,\n"
+               "Sales, Customer Service, HR, IT, Production, Marketing, Storage &\n"
+               "Transportation), each with a head, a point person, a deputy and members, and an\n"
+               "administrator. Refuses a database that already holds an organisation.\n"
+               "  --show   only print the demo sign-in details\n");
+        return CLI_OK;
+    }
+    if (show) {
+        print_demo_signin(cli->db_path);
+        return CLI_OK;
+    }
+    /* Every demo person has the same password, so one Argon2id run serves them all. */
+    if (auth_password_hash(DEMO_PASSWORD, hash, &err))
+        return cli_fail_err(&err);
+    rc = cli_open_store(cli, &st);
+    if (rc)
+        return rc;
+    rc = has_people(st, &exists, &err);
+    if (!rc && exists)
+        rc = acc_fail(&err, ACC_ECONFLICT, "",
+                      "'%s' already holds an organisation; use another --db for the demo",
+                      cli->db_path);
+    if (!rc)
+        rc = store_begin(st, true, &err);
+    if (!rc)
+        rc = create_admin(st, &sys, DEMO_ADMIN_EMAIL, "Alex Admin", hash, cli->arena, &err);
+    for (int i = 0; !rc && i < (int)ACC_ARRAY_LEN(demo_departments); i++)
+        rc = demo_department(st, &sys, i, hash, cli->arena, &err);
+    if (!rc)
+        rc = store_commit(st, &err);
+    store_close(st);
+    if (rc)
+        return cli_fail_err(&err);
+    print_demo_signin(cli->db_path);
+    return CLI_OK;
+}

@@ -1,0 +1,156 @@
+/* http.h: the HTTP exchange as handlers see it, the route table, and replies. */
+#ifndef ACCORD_HTTP_HTTP_H
+#define ACCORD_HTTP_HTTP_H
+
+#include "auth/auth.h"
+
+#include <jansson.h>
+
+struct store;
+struct store_pool;
+struct http_app;
+
+/* Limits of one exchange, stated once. */
+#define HTTP_BODY_MAX     (64 * 1024) /* bytes of a request body; more is 413 */
+#define HTTP_QUERY_MAX    32          /* query parameters */
+#define HTTP_PARAMS_MAX   4           /* {placeholders} in a route pattern */
+#define HTTP_HEADERS_MAX  12          /* response headers set by handlers */
+#define HTTP_LIMIT_DEFAULT 50         /* list page size when ?limit= is absent */
+#define HTTP_LIMIT_MAX     200
+
+struct http_kv {
+    const char *key;
+    const char *value;
+};
+
+struct http_ctx;
+typedef int http_handler_fn(struct http_ctx *ctx);
+
+/* Route flags: who may call it and how it runs. */
+enum {
+    ROUTE_PUBLIC = 0,       /* no authentication */
+    ROUTE_AUTH = 1 << 0,    /* any signed-in person */
+    ROUTE_ADMIN = 1 << 1,   /* administrators only */
+    ROUTE_WRITE = 1 << 4,   /* runs in one write transaction, rolled back on status >= 400 */
+    ROUTE_OWN_TXN = 1 << 5  /* the handler opens its own transactions (sign-in) */
+};
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/departments/{id}" */
+    http_handler_fn *handler;
+    unsigned flags;
+};
+
+/* The route table (routes.c) and its length. */
+extern const struct route http_routes[];
+extern const size_t http_nroutes;
+
+/* One exchange. Everything hangs off the arena, freed once when the response is sent. */
+struct http_ctx {
+    struct acc_arena *arena;
+    struct http_app *app;
+    struct store *store; /* leased by the router for routes that need it */
+    struct acc_err err;
+
+    const char *method;
+    const char *path;
+    const struct route *route;
+    const char *params[HTTP_PARAMS_MAX]; /* values of the pattern's {placeholders}, in order */
+    struct http_kv query[HTTP_QUERY_MAX];
+    int nquery;
+    bool query_overflow;
+
+    const char *authorization;
+    const char *cookie_session; /* the accord_session cookie's value */
+    const char *csrf_header;
+    const char *content_type;
+    const char *if_none_match;
+    const char *client_addr;
+    const char *body;
+    size_t body_len;
+    bool body_too_big;
+    char request_id[17];
+
+    bool signed_in;
+    struct auth_principal principal; /* valid when signed_in; actor.via is "METHOD pattern" */
+
+    int status;
+    char *resp; /* malloc'd unless resp_static */
+    size_t resp_len;
+    bool resp_static;
+    const char *resp_type;
+    struct http_kv headers[HTTP_HEADERS_MAX];
+    int nheaders;
+};
+
+/* Sets a JSON reply, taking the reference to body. Returns 0. */
+int http_reply_json(struct http_ctx *ctx, int status, json_t *body);
+/* Sets an RFC 9457 problem reply from ctx->err. Returns 0. */
+int http_reply_err(struct http_ctx *ctx);
+/* The same with another status than the code's own (405). Returns 0. */
+int http_reply_err_status(struct http_ctx *ctx, int status);
+/* Fills ctx->err and sets the problem reply in one step. Returns 0. */
+int http_reply_fail(struct http_ctx *ctx, enum acc_code code, const char *field, const char *fmt,
+                    ...) ACC_PRINTF(4, 5);
+/* A reply without a body (204). Returns 0. */
+int http_reply_empty(struct http_ctx *ctx, int status);
+/* Sets a reply from bytes that outlive the exchange (embedded assets). Returns 0. */
+int http_reply_static(struct http_ctx *ctx, int status, const char *type, const void *data,
+                      size_t len);
+/* Adds a response header; the strings must live as long as the arena. */
+void http_header_add(struct http_ctx *ctx, const char *key, const char *value);
+
+/* The HTTP status of a code, and the problem "title". */
+int http_status_of(enum acc_code code);
+
+/* A query parameter's value, or NULL. */
+const char *http_query(const struct http_ctx *ctx, const char *name);
+/* Reads {id}-style path parameter i as a positive integer; ACC_ENOTFOUND otherwise. */
+int http_param_id(struct http_ctx *ctx, int i, int64_t *out);
+/* Reads ?name= as a positive id (0 when absent); ACC_EINVAL otherwise. */
+int http_query_id(struct http_ctx *ctx, const char *name, int64_t *out);
+
+/* Pagination: ?limit= (1..HTTP_LIMIT_MAX, default HTTP_LIMIT_DEFAULT) and ?cursor=. */
+struct http_page {
+    int64_t after_id;
+    int limit;
+};
+int http_page_read(struct http_ctx *ctx, struct http_page *out);
+/* {"items": items, "next_cursor": cursor after last_id when more, else null}. Takes items. */
+json_t *http_page_json(json_t *items, bool more, int64_t last_id);
+
+/* Parses the body as a JSON object (415 unless Content-Type is JSON). */
+int http_body_object(struct http_ctx *ctx, json_t **out);
+
+/* Runs the whole exchange after the body is in: route, authenticate, handle, commit. */
+void http_dispatch(struct http_ctx *ctx);
+
+/* Everything the server shares between threads; owned by cmd_serve (or a test). */
+struct http_app_config {
+    struct store_pool *pool;
+    struct auth_limiter *limiter;
+    const char *web_root; /* serve the UI from this directory instead of the embedded copy */
+    bool cookie_secure;   /* add Secure to the session cookie (behind HTTPS) */
+};
+struct http_app *http_app_new(const struct http_app_config *cfg);
+void http_app_free(struct http_app *app);
+struct auth_limiter *http_app_limiter(struct http_app *app);
+bool http_app_cookie_secure(const struct http_app *app);
+
+/* The Prometheus text of the metrics, malloc'd. */
+char *http_metrics_text(struct http_app *app, size_t *len);
+
+/* Starts serving on addr ("127.0.0.1:8080"); runs until SIGINT or SIGTERM. */
+int http_serve(struct http_app *app, const char *listen_addr, struct acc_err *err);
+
+/* In-process exchange for tests: builds a ctx, dispatches, and hands back status and body. */
+struct http_test_reply {
+    int status;
+    char *body; /* malloc'd, caller frees */
+    char *headers; /* "Key: value\n" lines, malloc'd */
+};
+void http_test_call(struct http_app *app, const char *method, const char *target,
+                    const char *body, const char *const *headers, struct http_test_reply *out);
+
+#endif

@@ -1,0 +1,211 @@
+/* reply.c: the code-to-status table, problem+json replies, query and pagination helpers. */
+#include "base/acc.h"
+#include "http/http_int.h"
+#include "jx/jx.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const struct {
+    int status;
+    const char *title;
+} code_table[] = {
+    [ACC_OK] = {200, "OK"},
+    [ACC_EINVAL] = {400, "Invalid input"},
+    [ACC_EAUTH] = {401, "Authentication required"},
+    [ACC_EPERM] = {403, "Forbidden"},
+    [ACC_ENOTFOUND] = {404, "Not found"},
+    [ACC_ECONFLICT] = {409, "Conflict"},
+    [ACC_ETOOBIG] = {413, "Content too large"},
+    [ACC_EMEDIA] = {415, "Unsupported media type"},
+    [ACC_ELIMIT] = {429, "Too many requests"},
+    [ACC_ESTORE] = {500, "Storage error"},
+    [ACC_EBUG] = {500, "Internal error"},
+};
+
+int http_status_of(enum acc_code code)
+{
+    return (unsigned)code < ACC_ARRAY_LEN(code_table) ? code_table[code].status : 500;
+}
+
+static void set_body(struct http_ctx *ctx, int status, char *body, const char *type)
+{
+    if (ctx->resp && !ctx->resp_static)
+        free(ctx->resp);
+    ctx->status = status;
+    ctx->resp = body;
+    ctx->resp_len = body ? strlen(body) : 0;
+    ctx->resp_static = false;
+    ctx->resp_type = type;
+}
+
+int http_reply_json(struct http_ctx *ctx, int status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+
+    json_decref(body);
+    if (!text)
+        ACC_BUG("cannot serialise a reply");
+    set_body(ctx, status, text, "application/json");
+    return 0;
+}
+
+int http_reply_err(struct http_ctx *ctx)
+{
+    return http_reply_err_status(ctx, http_status_of(ctx->err.code ? ctx->err.code : ACC_EBUG));
+}
+
+int http_reply_err_status(struct http_ctx *ctx, int status)
+{
+    enum acc_code code = ctx->err.code ? ctx->err.code : ACC_EBUG;
+    json_t *p;
+    char *text;
+
+    /* Storage and internal failures keep their detail in the log, not in the reply. */
+    p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type",
+                  acc_arena_printf(ctx->arena, "urn:accord:problem:%s", acc_code_name(code)),
+                  "title", status == 405 ? "Method not allowed" : code_table[code].title, "status", status, "detail",
+                  status >= 500 && code != ACC_ESTORE ? "internal error" : ctx->err.msg,
+                  "request_id", ctx->request_id);
+    if (ctx->err.field[0])
+        json_object_set_new(p, "field", json_string(ctx->err.field));
+    text = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    set_body(ctx, status, text, "application/problem+json");
+    if (code == ACC_ELIMIT && ctx->err.retry_after_secs > 0)
+        http_header_add(ctx, "Retry-After",
+                        acc_arena_printf(ctx->arena, "%d", ctx->err.retry_after_secs));
+    if (code == ACC_EAUTH)
+        http_header_add(ctx, "WWW-Authenticate", "Bearer realm=\"accord\"");
+    return 0;
+}
+
+int http_reply_fail(struct http_ctx *ctx, enum acc_code code, const char *field, const char *fmt,
+                    ...)
+{
+    va_list ap;
+
+    ctx->err.code = code;
+    snprintf(ctx->err.field, sizeof(ctx->err.field), "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap);
+    va_end(ap);
+    return http_reply_err(ctx);
+}
+
+int http_reply_empty(struct http_ctx *ctx, int status)
+{
+    set_body(ctx, status, NULL, NULL);
+    return 0;
+}
+
+int http_reply_static(struct http_ctx *ctx, int status, const char *type, const void *data,
+                      size_t len)
+{
+    set_body(ctx, status, NULL, type);
+    ctx->resp = (char *)data;
+    ctx->resp_len = len;
+    ctx->resp_static = true;
+    return 0;
+}
+
+void http_header_add(struct http_ctx *ctx, const char *key, const char *value)
+{
+    if (ctx->nheaders == HTTP_HEADERS_MAX)
+        ACC_BUG("too many response headers");
+    ctx->headers[ctx->nheaders].key = key;
+    ctx->headers[ctx->nheaders].value = value;
+    ctx->nheaders++;
+}
+
+const char *http_query(const struct http_ctx *ctx, const char *name)
+{
+    for (int i = 0; i < ctx->nquery; i++)
+        if (strcmp(ctx->query[i].key, name) == 0)
+            return ctx->query[i].value ? ctx->query[i].value : "";
+    return NULL;
+}
+
+int http_param_id(struct http_ctx *ctx, int i, int64_t *out)
+{
+    int64_t v;
+
+    if (!acc_parse_i64(ctx->params[i], &v) || v <= 0)
+        return acc_fail(&ctx->err, ACC_ENOTFOUND, "", "'%s' is not an id", ctx->params[i]);
+    *out = v;
+    return ACC_OK;
+}
+
+int http_query_id(struct http_ctx *ctx, const char *name, int64_t *out)
+{
+    const char *s = http_query(ctx, name);
+    int64_t v;
+
+    if (!s) {
+        *out = 0;
+        return ACC_OK;
+    }
+    if (!acc_parse_i64(s, &v) || v <= 0)
+        return acc_fail(&ctx->err, ACC_EINVAL, acc_arena_printf(ctx->arena, "/query/%s", name),
+                        "%s must be a positive integer id", name);
+    *out = v;
+    return ACC_OK;
+}
+
+/* Cursors are opaque to clients: base64url of "k" + the last id seen. */
+int http_page_read(struct http_ctx *ctx, struct http_page *out)
+{
+    const char *limit = http_query(ctx, "limit"), *cursor = http_query(ctx, "cursor");
+    int64_t v = HTTP_LIMIT_DEFAULT;
+
+    if (limit && (!acc_parse_i64(limit, &v) || v < 1 || v > HTTP_LIMIT_MAX))
+        return acc_fail(&ctx->err, ACC_EINVAL, "/query/limit",
+                        "limit must be an integer from 1 to %d", HTTP_LIMIT_MAX);
+    out->limit = (int)v;
+    out->after_id = 0;
+    if (cursor) {
+        unsigned char raw[32];
+        size_t n = 0;
+        char text[33];
+
+        if (strlen(cursor) > 40 ||
+            sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+            n < 2 || raw[0] != 'k')
+            return acc_fail(&ctx->err, ACC_EINVAL, "/query/cursor", "cursor is not valid");
+        memcpy(text, raw + 1, n - 1);
+        text[n - 1] = '\0';
+        if (!acc_parse_i64(text, &out->after_id) || out->after_id < 0)
+            return acc_fail(&ctx->err, ACC_EINVAL, "/query/cursor", "cursor is not valid");
+    }
+    return ACC_OK;
+}
+
+json_t *http_page_json(json_t *items, bool more, int64_t last_id)
+{
+    json_t *page = json_object();
+
+    json_object_set_new(page, "items", items);
+    if (more) {
+        char raw[24], b64[40];
+        int n = snprintf(raw, sizeof(raw), "k%lld", (long long)last_id);
+
+        sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)raw, (size_t)n,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        json_object_set_new(page, "next_cursor", json_string(b64));
+    } else {
+        json_object_set_new(page, "next_cursor", json_null());
+    }
+    return page;
+}
+
+int http_body_object(struct http_ctx *ctx, json_t **out)
+{
+    const char *ct = ctx->content_type;
+
+    if (!ct || (strncmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';'))) {
+        return acc_fail(&ctx->err, ACC_EMEDIA, "", "send the body as application/json");
+    }
+    return jx_parse_object(ctx->body, ctx->body_len, out, &ctx->err);
+}

@@ -1,0 +1,217 @@
+/* router.c: match a route, authenticate once, run the handler in its transaction, count it. */
+#include "base/acc.h"
+#include "base/log.h"
+#include "http/http_int.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Matches path against pattern, filling {placeholder} values into params. */
+static bool match(const char *pattern, const char *path, struct acc_arena *arena,
+                  const char **params)
+{
+    int np = 0;
+
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *end = strchr(path, '/');
+            size_t n = end ? (size_t)(end - path) : strlen(path);
+
+            if (!n || np == HTTP_PARAMS_MAX)
+                return false;
+            if (params)
+                params[np] = acc_arena_strndup(arena, path, n);
+            np++;
+            path += n;
+            pattern = strchr(pattern, '}') + 1;
+            continue;
+        }
+        if (*pattern++ != *path++)
+            return false;
+    }
+    return !*pattern && !*path;
+}
+
+/* Finds the route; *path_known tells a 405 (path exists, method does not) from a 404. */
+static int find_route(struct http_ctx *ctx, bool *path_known)
+{
+    const char *method = strcmp(ctx->method, "HEAD") == 0 ? "GET" : ctx->method;
+
+    *path_known = false;
+    for (size_t i = 0; i < http_nroutes; i++) {
+        if (!match(http_routes[i].pattern, ctx->path, ctx->arena, NULL))
+            continue;
+        *path_known = true;
+        if (strcmp(http_routes[i].method, method) == 0) {
+            match(http_routes[i].pattern, ctx->path, ctx->arena, ctx->params);
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static const char *allowed_methods(struct http_ctx *ctx)
+{
+    struct acc_buf b;
+    char *s;
+
+    acc_buf_init(&b);
+    for (size_t i = 0; i < http_nroutes; i++)
+        if (match(http_routes[i].pattern, ctx->path, ctx->arena, NULL))
+            acc_buf_addf(&b, "%s%s", b.len ? ", " : "", http_routes[i].method);
+    s = acc_arena_strdup(ctx->arena, b.buf);
+    acc_buf_release(&b);
+    return s;
+}
+
+static bool is_write_method(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
+}
+
+/* Authenticates with a bearer token or the session cookie; sets ctx->principal. */
+static int authenticate(struct http_ctx *ctx)
+{
+    const char *a = ctx->authorization;
+    int rc;
+
+    if (a && strncmp(a, "Bearer ", 7) == 0) {
+        rc = auth_token_check(ctx->store, a + 7, &ctx->principal, &ctx->err);
+    } else if (a) {
+        return acc_fail(&ctx->err, ACC_EAUTH, "", "use 'Authorization: Bearer <token>'");
+    } else if (ctx->cookie_session) {
+        rc = auth_session_check(ctx->store, ctx->cookie_session, &ctx->principal, &ctx->err);
+        if (!rc && is_write_method(ctx->method) &&
+            !auth_csrf_ok(&ctx->principal, ctx->csrf_header))
+            return acc_fail(&ctx->err, ACC_EPERM, "",
+                            "missing or wrong X-CSRF-Token header for a write with the session "
+                            "cookie");
+    } else {
+        return acc_fail(&ctx->err, ACC_EAUTH, "",
+                        "sign in, or send 'Authorization: Bearer <token>'");
+    }
+    if (rc)
+        return rc;
+    ctx->signed_in = true;
+    ctx->principal.actor.via =
+        acc_arena_printf(ctx->arena, "%s %s", ctx->route->method, ctx->route->pattern);
+    if ((ctx->route->flags & ROUTE_ADMIN) && ctx->principal.actor.role != ORG_ROLE_ADMIN)
+        return acc_fail(&ctx->err, ACC_EPERM, "", "this needs an administrator");
+    return ACC_OK;
+}
+
+/* Runs the handler, in a write transaction when the route writes. */
+static void run_route(struct http_ctx *ctx)
+{
+    unsigned flags = ctx->route->flags;
+    bool txn = (flags & ROUTE_WRITE) && !(flags & ROUTE_OWN_TXN);
+    struct acc_err cerr;
+
+    if ((flags & (ROUTE_AUTH | ROUTE_ADMIN)) && authenticate(ctx)) {
+        http_reply_err(ctx);
+        return;
+    }
+    if (ctx->query_overflow) {
+        http_reply_fail(ctx, ACC_EINVAL, "/query", "more than %d query parameters",
+                        HTTP_QUERY_MAX);
+        return;
+    }
+    if (txn && store_begin(ctx->store, true, &ctx->err)) {
+        http_reply_err(ctx);
+        return;
+    }
+    ctx->route->handler(ctx);
+    if (!ctx->status)
+        ACC_BUG("handler set no reply");
+    if (!txn)
+        return;
+    if (ctx->status >= 400) {
+        store_rollback(ctx->store);
+    } else if (store_commit(ctx->store, &cerr)) {
+        ctx->err = cerr;
+        ctx->nheaders = 0;
+        http_reply_err(ctx);
+    }
+}
+
+static void log_exchange(struct http_ctx *ctx, int64_t ns)
+{
+    acc_log(ctx->status >= 500 ? ACC_LOG_WARN : ACC_LOG_INFO, "request", "request_id",
+            ctx->request_id, "method", ctx->method, "path", ctx->path, "route",
+            ctx->route ? ctx->route->pattern : "", "status", acc_log_int(ctx->status), "us",
+            acc_log_int(ns / 1000), "person_id",
+            acc_log_int(ctx->signed_in ? ctx->principal.actor.person_id : 0), "client",
+            ctx->client_addr ? ctx->client_addr : "", ctx->status >= 400 ? "detail" : NULL,
+            ctx->err.msg, NULL);
+}
+
+void http_dispatch(struct http_ctx *ctx)
+{
+    int64_t t0 = acc_mono_ns();
+    int idx = -1, metric_idx;
+    bool api = strncmp(ctx->path, "/api/", 5) == 0 || strcmp(ctx->path, "/api") == 0;
+    bool known;
+
+    http_header_add(ctx, "X-Request-Id", ctx->request_id);
+    idx = find_route(ctx, &known);
+    if (idx >= 0) {
+        ctx->route = &http_routes[idx];
+        metric_idx = idx;
+        if (ctx->body_too_big) {
+            http_reply_fail(ctx, ACC_ETOOBIG, "", "the body is larger than %d bytes",
+                            HTTP_BODY_MAX);
+        } else {
+            ctx->store = store_pool_lease(ctx->app->cfg.pool);
+            run_route(ctx);
+            store_pool_return(ctx->app->cfg.pool, ctx->store);
+            ctx->store = NULL;
+        }
+    } else if (known) {
+        metric_idx = (int)http_nroutes;
+        http_header_add(ctx, "Allow", allowed_methods(ctx));
+        acc_fail(&ctx->err, ACC_EINVAL, "", "method %s is not allowed here", ctx->method);
+        http_reply_err_status(ctx, 405);
+    } else if (api || is_write_method(ctx->method)) {
+        metric_idx = (int)http_nroutes;
+        http_reply_fail(ctx, ACC_ENOTFOUND, "", "no such resource '%s'", ctx->path);
+    } else {
+        metric_idx = (int)http_nroutes + 1;
+        http_static(ctx);
+    }
+    http_metrics_count(ctx->app, metric_idx, ctx->status, acc_mono_ns() - t0);
+    log_exchange(ctx, acc_mono_ns() - t0);
+}
+
+struct http_app *http_app_new(const struct http_app_config *cfg)
+{
+    struct http_app *app = xcalloc(1, sizeof(*app));
+
+    app->cfg = *cfg;
+    app->started_at = acc_now();
+    app->started_mono_ns = acc_mono_ns();
+    app->routes = xcalloc(http_nroutes + 2, sizeof(*app->routes));
+    http_static_init(app);
+    return app;
+}
+
+void http_app_free(struct http_app *app)
+{
+    if (!app)
+        return;
+    for (size_t i = 0; app->etags && app->etags[i]; i++)
+        free(app->etags[i]);
+    free(app->etags);
+    free(app->routes);
+    free(app);
+}
+
+struct auth_limiter *http_app_limiter(struct http_app *app)
+{
+    return app->cfg.limiter;
+}
+
+bool http_app_cookie_secure(const struct http_app *app)
+{
+    return app->cfg.cookie_secure;
+}

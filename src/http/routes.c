@@ -1,0 +1,36 @@
+/* routes.c: the one route table: method, pattern, handler, who may call it, whether it writes. */
+#include "base/acc.h"
+#include "audit/audit_api.h"
+#include "auth/auth_api.h"
+#include "http/http_int.h"
+#include "org/org_api.h"
+
+#define AUTH_W (ROUTE_AUTH | ROUTE_WRITE)
+
+const struct route http_routes[] = {
+    {"GET", "/healthz", http_api_healthz, ROUTE_PUBLIC},
+    {"GET", "/metrics", http_api_metrics, ROUTE_ADMIN},
+    {"GET", "/api/v1/openapi.json", http_api_openapi, ROUTE_AUTH},
+
+    {"POST", "/api/v1/session", auth_api_signin, ROUTE_PUBLIC | ROUTE_WRITE | ROUTE_OWN_TXN},
+    {"DELETE", "/api/v1/session", auth_api_signout, AUTH_W},
+    {"GET", "/api/v1/me", auth_api_me, ROUTE_AUTH},
+
+    {"GET", "/api/v1/departments", org_api_department_list, ROUTE_AUTH},
+    {"POST", "/api/v1/departments", org_api_department_create, AUTH_W},
+    {"GET", "/api/v1/departments/{id}", org_api_department_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/departments/{id}", org_api_department_update, AUTH_W},
+
+    {"GET", "/api/v1/people", org_api_person_list, ROUTE_AUTH},
+    {"POST", "/api/v1/people", org_api_person_create, AUTH_W},
+    {"GET", "/api/v1/people/{id}", org_api_person_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/people/{id}", org_api_person_update, AUTH_W},
+
+    {"GET", "/api/v1/tokens", auth_api_token_list, ROUTE_AUTH},
+    {"POST", "/api/v1/tokens", auth_api_token_create, AUTH_W},
+    {"DELETE", "/api/v1/tokens/{id}", auth_api_token_revoke, AUTH_W},
+
+    {"GET", "/api/v1/audit", audit_api_list, ROUTE_ADMIN},
+};
+
+const size_t http_nroutes = ACC_ARRAY_LEN(http_routes);

@@ -1,0 +1,145 @@
+/* jx.c: strict reading of JSON request objects and small reply builders. */
+#include "base/acc.h"
+#include "jx/jx.h"
+
+#include <stdio.h>
+
+static const struct jx_field *find_field(const struct jx_field *fields, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(fields[i].name, key) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+static int read_one(const struct jx_field *f, json_t *v, struct acc_arena *arena,
+                    struct acc_err *err)
+{
+    char ptr[48];
+    size_t max = f->max_len ? f->max_len : JX_STR_MAX;
+
+    snprintf(ptr, sizeof(ptr), "/%s", f->name);
+    switch (f->type) {
+    case JX_STR:
+        if (!json_is_string(v))
+            return acc_fail(err, ACC_EINVAL, ptr, "%s must be a string", f->name);
+        if (json_string_length(v) > max)
+            return acc_fail(err, ACC_EINVAL, ptr, "%s is longer than %zu bytes", f->name, max);
+        if (memchr(json_string_value(v), '\0', json_string_length(v)))
+            return acc_fail(err, ACC_EINVAL, ptr, "%s must not contain NUL characters",
+                            f->name);
+        *(const char **)f->out = acc_arena_strndup(arena, json_string_value(v),
+                                                   json_string_length(v));
+        break;
+    case JX_INT:
+        if (!json_is_integer(v))
+            return acc_fail(err, ACC_EINVAL, ptr, "%s must be an integer", f->name);
+        *(int64_t *)f->out = json_integer_value(v);
+        break;
+    case JX_BOOL:
+        if (!json_is_boolean(v))
+            return acc_fail(err, ACC_EINVAL, ptr, "%s must be true or false", f->name);
+        *(bool *)f->out = json_is_true(v);
+        break;
+    case JX_ID:
+        if (json_is_null(v)) {
+            *(int64_t *)f->out = 0;
+            break;
+        }
+        if (!json_is_integer(v) || json_integer_value(v) <= 0)
+            return acc_fail(err, ACC_EINVAL, ptr, "%s must be a positive integer id or null",
+                            f->name);
+        *(int64_t *)f->out = json_integer_value(v);
+        break;
+    }
+    if (f->has)
+        *f->has = true;
+    return ACC_OK;
+}
+
+int jx_read(json_t *obj, const struct jx_field *fields, size_t n, struct acc_arena *arena,
+            struct acc_err *err)
+{
+    const char *key;
+    json_t *v;
+    int rc;
+
+    if (!json_is_object(obj))
+        return acc_fail(err, ACC_EINVAL, "", "the body must be a JSON object");
+    json_object_foreach(obj, key, v)
+    {
+        if (!find_field(fields, n, key)) {
+            char ptr[48];
+
+            snprintf(ptr, sizeof(ptr), "/%.40s", key);
+            return acc_fail(err, ACC_EINVAL, ptr, "unknown field '%.60s'", key);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        v = json_object_get(obj, fields[i].name);
+        if (!v) {
+            if (fields[i].required) {
+                char ptr[48];
+
+                snprintf(ptr, sizeof(ptr), "/%s", fields[i].name);
+                return acc_fail(err, ACC_EINVAL, ptr, "%s is required", fields[i].name);
+            }
+            continue;
+        }
+        rc = read_one(&fields[i], v, arena, err);
+        if (rc)
+            return rc;
+    }
+    return ACC_OK;
+}
+
+int jx_parse_object(const char *body, size_t len, json_t **out, struct acc_err *err)
+{
+    json_error_t je;
+    json_t *v;
+
+    if (!body || !len)
+        return acc_fail(err, ACC_EINVAL, "", "the request needs a JSON body");
+    v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!v)
+        return acc_fail(err, ACC_EINVAL, "", "the body is not valid JSON: %s at line %d column %d",
+                        je.text, je.line, je.column);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return acc_fail(err, ACC_EINVAL, "", "the body must be a JSON object");
+    }
+    *out = v;
+    return ACC_OK;
+}
+
+json_t *jx_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *jx_time(int64_t t)
+{
+    char buf[21];
+
+    if (!t)
+        return json_null();
+    acc_time_format(t, buf);
+    return json_string(buf);
+}
+
+json_t *jx_ref(int64_t id, const char *name)
+{
+    if (!id)
+        return json_null();
+    return json_pack("{s:I,s:o}", "id", (json_int_t)id, "name", jx_str_or_null(name));
+}
+
+json_t *jx_from_text(const char *text)
+{
+    json_t *v;
+
+    if (!text)
+        return json_null();
+    v = json_loads(text, 0, NULL);
+    return v ? v : json_null();
+}
