@@ -86,9 +86,9 @@ $(API_BIN): tests/api/api_test.c tests/t.h $(LIB_OBJ) $(GEN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(LIB_OBJ) $(GEN_OBJ) $(LDFLAGS_ALL) $(LIBS)
 
-# check: unit, in-process API and black-box tests of this build (SAN=1 for sanitizers).
+# check: unit, in-process API, black-box and calendar-oracle tests of this build (SAN=1: sanitizers).
 check: $(BUILD)/accord $(UNIT_BIN) $(API_BIN)
-	@BUILD=$(BUILD) tests/run.sh unit api blackbox
+	@BUILD=$(BUILD) tests/run.sh unit api blackbox oracle
 
 # test: everything the README's test command promises, summed into one line.
 test:

@@ -50,6 +50,14 @@ CREATE TABLE api_token (
 );
 CREATE INDEX api_token_person ON api_token (person_id, id);
 
+-- Revision counters: each change to what they name adds one in the same transaction, so
+-- a reply computed at revision N is still right while the counter reads N.
+CREATE TABLE revision (
+    name TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO revision (name, value) VALUES ('org', 0);
+
 -- Append-only: accord has no code path that updates or deletes an audit row.
 CREATE TABLE audit (
     id {serial_pk},

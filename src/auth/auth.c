@@ -53,8 +53,7 @@ int auth_password_hash(const char *password, char out[AUTH_HASH_MAX], struct acc
 bool auth_password_verify(const char *hash, const char *password)
 {
     ensure_sodium();
-    return hash && password &&
-           crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    return hash && password && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
 /* A random secret: prefix + base64url of 32 random bytes. */
@@ -217,9 +216,8 @@ static int open_session(struct store *st, int64_t person_id, struct auth_signin 
     return rc;
 }
 
-int auth_signin(struct store *st, struct auth_limiter *lim, const char *email,
-                const char *password, const char *client_addr, struct auth_signin *out,
-                struct acc_err *err)
+int auth_signin(struct store *st, struct auth_limiter *lim, const char *email, const char *password,
+                const char *client_addr, struct auth_signin *out, struct acc_err *err)
 {
     char akey[300], ckey[300], *hash = NULL;
     int64_t now = acc_now(), person_id = 0;
@@ -243,8 +241,8 @@ int auth_signin(struct store *st, struct auth_limiter *lim, const char *email,
         struct store_stmt *stmt;
         bool row;
 
-        rc = store_exec(st, "SELECT id, active, password_hash FROM person WHERE email = ?", args,
-                        1, &stmt, err);
+        rc = store_exec(st, "SELECT id, active, password_hash FROM person WHERE email = ?", args, 1,
+                        &stmt, err);
         if (rc)
             return rc;
         rc = store_step(stmt, &row, err);
@@ -375,20 +373,22 @@ int auth_token_check(struct store *st, const char *token, struct auth_principal 
     if (rc)
         return rc;
     out->token_id = id;
-    /* Recording use at most once a minute keeps reads from turning into writes. */
-    if (acc_now() - last_used >= 60 && !store_in_txn(st)) {
-        struct store_arg args[] = {SA_INT(acc_now()), SA_INT(id)};
-        struct acc_err ignored;
-
-        if (store_exec(st, "UPDATE api_token SET last_used_at = ? WHERE id = ?", args, 2, NULL,
-                       &ignored))
-            acc_log(ACC_LOG_WARN, "could not record token use", "detail", ignored.msg, NULL);
-    }
+    /* Use is recorded at most once a minute, after the request: reads stay reads. */
+    out->touch_due = acc_now() - last_used >= 60;
     return ACC_OK;
 }
 
+void auth_token_touch(struct store *st, int64_t token_id)
+{
+    struct store_arg args[] = {SA_INT(acc_now()), SA_INT(token_id)};
+    struct acc_err err;
+
+    if (store_exec(st, "UPDATE api_token SET last_used_at = ? WHERE id = ?", args, 2, NULL, &err))
+        acc_log(ACC_LOG_WARN, "could not record token use", "detail", err.msg, NULL);
+}
+
 #define TOKEN_SELECT                                                                               \
-    "SELECT id, person_id, label, created_at, expires_at, last_used_at, revoked_at FROM "         \
+    "SELECT id, person_id, label, created_at, expires_at, last_used_at, revoked_at FROM "          \
     "api_token "
 
 static void read_token(struct store_stmt *stmt, struct acc_arena *arena, struct auth_token *t)
@@ -443,8 +443,7 @@ static int token_get(struct store *st, int64_t id, struct acc_arena *arena, stru
 
 int auth_token_create(struct store *st, const struct org_actor *who, int64_t person_id,
                       const char *label, int expires_days, struct acc_arena *arena,
-                      struct auth_token *out, char secret[AUTH_SECRET_LEN + 1],
-                      struct acc_err *err)
+                      struct auth_token *out, char secret[AUTH_SECRET_LEN + 1], struct acc_err *err)
 {
     char hash[HASH_HEX_LEN + 1];
     int64_t now = acc_now(), id;
@@ -454,8 +453,7 @@ int auth_token_create(struct store *st, const struct org_actor *who, int64_t per
         return acc_fail(err, ACC_EPERM, "", "you may create tokens only for yourself");
     rc = org_name_check(label, "/label", err);
     if (!rc && strlen(label) > AUTH_LABEL_MAX)
-        rc = acc_fail(err, ACC_EINVAL, "/label", "label is longer than %d bytes",
-                      AUTH_LABEL_MAX);
+        rc = acc_fail(err, ACC_EINVAL, "/label", "label is longer than %d bytes", AUTH_LABEL_MAX);
     if (!rc && (expires_days < 0 || expires_days > AUTH_TOKEN_DAYS_MAX))
         rc = acc_fail(err, ACC_EINVAL, "/expires_days",
                       "expires_days must be between 0 (never) and %d", AUTH_TOKEN_DAYS_MAX);
@@ -526,14 +524,13 @@ int auth_token_revoke(struct store *st, const struct org_actor *who, int64_t id,
     if (!rc) {
         struct store_arg args[] = {SA_INT(acc_now()), SA_INT(id)};
 
-        rc = store_exec(st, "UPDATE api_token SET revoked_at = ? WHERE id = ?", args, 2, NULL,
-                        err);
+        rc = store_exec(st, "UPDATE api_token SET revoked_at = ? WHERE id = ?", args, 2, NULL, err);
     }
     if (!rc)
         rc = token_get(st, id, arena, &after, err);
     if (!rc)
-        rc = audit_append(st, who->person_id, who->via, "token", id,
-                          token_snapshot(&before, arena), token_snapshot(&after, arena), err);
+        rc = audit_append(st, who->person_id, who->via, "token", id, token_snapshot(&before, arena),
+                          token_snapshot(&after, arena), err);
     acc_arena_free(arena);
     return rc;
 }

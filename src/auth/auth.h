@@ -17,10 +17,11 @@ struct store;
 
 /* Who made a request, once a session cookie or a bearer token was checked. */
 struct auth_principal {
-    struct org_actor actor; /* person, department, role; via is set by the caller */
-    int64_t session_id;     /* 0 unless signed in with the cookie */
-    int64_t token_id;       /* 0 unless signed in with a bearer token */
+    struct org_actor actor;         /* person, department, role; via is set by the caller */
+    int64_t session_id;             /* 0 unless signed in with the cookie */
+    int64_t token_id;               /* 0 unless signed in with a bearer token */
     char csrf[AUTH_SECRET_LEN + 1]; /* the session's CSRF token, "" for bearer tokens */
+    bool touch_due;                 /* the token's last use should be recorded */
 };
 
 /*
@@ -51,9 +52,8 @@ struct auth_signin {
  * account exists: ACC_EAUTH "wrong e-mail or password", or ACC_ELIMIT with
  * err->retry_after_secs when the account or the address tried too often.
  */
-int auth_signin(struct store *st, struct auth_limiter *lim, const char *email,
-                const char *password, const char *client_addr, struct auth_signin *out,
-                struct acc_err *err);
+int auth_signin(struct store *st, struct auth_limiter *lim, const char *email, const char *password,
+                const char *client_addr, struct auth_signin *out, struct acc_err *err);
 
 /* Checks a session cookie value: ACC_EAUTH when unknown, expired or the person inactive. */
 int auth_session_check(struct store *st, const char *token, struct auth_principal *out,
@@ -66,6 +66,9 @@ int auth_session_end(struct store *st, const struct auth_principal *p, struct ac
 /* Checks a bearer token: ACC_EAUTH when unknown, revoked, expired or the person inactive. */
 int auth_token_check(struct store *st, const char *token, struct auth_principal *out,
                      struct acc_err *err);
+
+/* Records now as the token's last use (outside any transaction); failures are logged. */
+void auth_token_touch(struct store *st, int64_t token_id);
 
 struct auth_token {
     int64_t id;

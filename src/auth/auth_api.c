@@ -39,16 +39,16 @@ int auth_api_signin(struct http_ctx *ctx)
     /* A malformed address cannot belong to anyone: the same answer as a wrong password. */
     if (org_email_normalize(email, ctx->arena, &norm, NULL))
         norm = "";
-    rc = auth_signin(ctx->store, http_app_limiter(ctx->app), norm, password,
-                     ctx->client_addr, &s, &ctx->err);
+    rc = auth_signin(ctx->store, http_app_limiter(ctx->app), norm, password, ctx->client_addr, &s,
+                     &ctx->err);
     if (!rc)
         rc = org_person_get(ctx->store, s.person_id, ctx->arena, &p, &ctx->err);
     if (rc)
         return http_reply_err(ctx);
     set_cookie(ctx, s.token, AUTH_SESSION_SECS);
-    return http_reply_json(ctx, 201, json_pack("{s:o,s:s,s:o}", "person", org_person_to_json(&p),
-                                               "csrf_token", s.csrf, "expires_at",
-                                               jx_time(s.expires_at)));
+    return http_reply_json(ctx, 201,
+                           json_pack("{s:o,s:s,s:o}", "person", org_person_to_json(&p),
+                                     "csrf_token", s.csrf, "expires_at", jx_time(s.expires_at)));
 }
 
 int auth_api_signout(struct http_ctx *ctx)
@@ -67,11 +67,9 @@ int auth_api_me(struct http_ctx *ctx)
     if (org_person_get(ctx->store, ctx->principal.actor.person_id, ctx->arena, &p, &ctx->err))
         return http_reply_err(ctx);
     body = json_pack("{s:o}", "person", org_person_to_json(&p));
-    json_object_set_new(body, "csrf_token", jx_str_or_null(ctx->principal.session_id
-                                                               ? ctx->principal.csrf
-                                                               : NULL));
-    json_object_set_new(body, "auth",
-                        json_string(ctx->principal.session_id ? "session" : "token"));
+    json_object_set_new(body, "csrf_token",
+                        jx_str_or_null(ctx->principal.session_id ? ctx->principal.csrf : NULL));
+    json_object_set_new(body, "auth", json_string(ctx->principal.session_id ? "session" : "token"));
     return http_reply_json(ctx, 200, body);
 }
 
@@ -79,8 +77,8 @@ static json_t *token_to_json(const struct auth_token *t)
 {
     return json_pack("{s:I,s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)t->id, "person_id",
                      (json_int_t)t->person_id, "label", t->label, "created_at",
-                     jx_time(t->created_at), "expires_at", jx_time(t->expires_at),
-                     "last_used_at", jx_time(t->last_used_at));
+                     jx_time(t->created_at), "expires_at", jx_time(t->expires_at), "last_used_at",
+                     jx_time(t->last_used_at));
 }
 
 int auth_api_token_list(struct http_ctx *ctx)

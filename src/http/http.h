@@ -11,11 +11,11 @@ struct store_pool;
 struct http_app;
 
 /* Limits of one exchange, stated once. */
-#define HTTP_BODY_MAX     (64 * 1024) /* bytes of a request body; more is 413 */
-#define HTTP_QUERY_MAX    32          /* query parameters */
-#define HTTP_PARAMS_MAX   4           /* {placeholders} in a route pattern */
-#define HTTP_HEADERS_MAX  12          /* response headers set by handlers */
-#define HTTP_LIMIT_DEFAULT 50         /* list page size when ?limit= is absent */
+#define HTTP_BODY_MAX      (64 * 1024) /* bytes of a request body; more is 413 */
+#define HTTP_QUERY_MAX     32          /* query parameters */
+#define HTTP_PARAMS_MAX    4           /* {placeholders} in a route pattern */
+#define HTTP_HEADERS_MAX   12          /* response headers set by handlers */
+#define HTTP_LIMIT_DEFAULT 50          /* list page size when ?limit= is absent */
 #define HTTP_LIMIT_MAX     200
 
 struct http_kv {
@@ -32,7 +32,8 @@ enum {
     ROUTE_AUTH = 1 << 0,    /* any signed-in person */
     ROUTE_ADMIN = 1 << 1,   /* administrators only */
     ROUTE_WRITE = 1 << 4,   /* runs in one write transaction, rolled back on status >= 400 */
-    ROUTE_OWN_TXN = 1 << 5  /* the handler opens its own transactions (sign-in) */
+    ROUTE_OWN_TXN = 1 << 5, /* the handler opens its own transactions (sign-in) */
+    ROUTE_CACHED = 1 << 6   /* a GET whose reply depends only on path, query and org revision */
 };
 
 struct route {
@@ -147,10 +148,10 @@ int http_serve(struct http_app *app, const char *listen_addr, struct acc_err *er
 /* In-process exchange for tests: builds a ctx, dispatches, and hands back status and body. */
 struct http_test_reply {
     int status;
-    char *body; /* malloc'd, caller frees */
+    char *body;    /* malloc'd, caller frees */
     char *headers; /* "Key: value\n" lines, malloc'd */
 };
-void http_test_call(struct http_app *app, const char *method, const char *target,
-                    const char *body, const char *const *headers, struct http_test_reply *out);
+void http_test_call(struct http_app *app, const char *method, const char *target, const char *body,
+                    const char *const *headers, struct http_test_reply *out);
 
 #endif

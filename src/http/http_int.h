@@ -4,6 +4,8 @@
 
 #include "http/http.h"
 
+#include <pthread.h>
+
 /* Status codes counted per route; anything else counts as "other". */
 #define METRIC_NSTATUS 17
 #define METRIC_NBUCKET 12
@@ -12,6 +14,38 @@
 struct route_metrics {
     uint64_t by_status[METRIC_NSTATUS + 1];
 };
+
+/*
+ * Replies of routes flagged ROUTE_CACHED, by path and query, each valid at one revision
+ * of the organisation. Owned by the app; its mutex guards every slot.
+ */
+#define CACHE_SLOTS    64
+#define CACHE_BODY_MAX (256 * 1024)
+
+struct reply_cache_slot {
+    char *key;
+    int64_t revision;
+    char *body;
+    size_t len;
+};
+
+struct reply_cache {
+    pthread_mutex_t mu;
+    struct reply_cache_slot slots[CACHE_SLOTS];
+    unsigned next;
+    uint64_t hits, misses;
+};
+
+void http_cache_init(struct reply_cache *c);
+void http_cache_release(struct reply_cache *c);
+/* The cache key of an exchange, in its arena. */
+const char *http_cache_key(struct http_ctx *ctx);
+/* On a hit, *body is a malloc'd copy. */
+bool http_cache_get(struct reply_cache *c, const char *key, int64_t revision, char **body,
+                    size_t *len);
+void http_cache_put(struct reply_cache *c, const char *key, int64_t revision, const char *body,
+                    size_t len);
+void http_cache_stats(struct reply_cache *c, uint64_t *hits, uint64_t *misses);
 
 struct http_app {
     struct http_app_config cfg;
@@ -22,6 +56,7 @@ struct http_app {
     uint64_t latency_ns_sum;
     uint64_t requests;
     char **etags; /* one per embedded web file */
+    struct reply_cache cache;
 };
 
 extern const int metric_statuses[METRIC_NSTATUS];

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-const int metric_statuses[METRIC_NSTATUS] = {200, 201, 204, 304, 400, 401, 403, 404,
-                                             405, 409, 413, 415, 429, 500, 501, 503, 206};
+const int metric_statuses[METRIC_NSTATUS] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
+                                             409, 413, 415, 429, 500, 501, 503, 206};
 const double metric_bounds[METRIC_NBUCKET] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                               0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 
@@ -46,7 +46,8 @@ static void route_lines(struct acc_buf *b, const char *method, const char *route
         if (!n)
             continue;
         snprintf(code, sizeof(code), "%d", s < METRIC_NSTATUS ? metric_statuses[s] : 0);
-        acc_buf_addf(b, "accord_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
+        acc_buf_addf(b,
+                     "accord_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
                      method, route, s < METRIC_NSTATUS ? code : "other", (unsigned long long)n);
     }
 }
@@ -89,14 +90,25 @@ char *http_metrics_text(struct http_app *app, size_t *len)
                  "# TYPE accord_db_pool_leases_total counter\naccord_db_pool_leases_total %llu\n"
                  "# HELP accord_db_pool_waits_total Leases that waited for a free connection.\n"
                  "# TYPE accord_db_pool_waits_total counter\naccord_db_pool_waits_total %llu\n",
-                 ps.size, ps.in_use, (unsigned long long)ps.leases,
-                 (unsigned long long)ps.waits);
+                 ps.size, ps.in_use, (unsigned long long)ps.leases, (unsigned long long)ps.waits);
+    {
+        uint64_t hits, misses;
+
+        http_cache_stats(&app->cache, &hits, &misses);
+        acc_buf_addf(&b,
+                     "# HELP accord_http_cache_hits_total Organisation reads answered from the "
+                     "reply cache.\n# TYPE accord_http_cache_hits_total counter\n"
+                     "accord_http_cache_hits_total %llu\n"
+                     "# HELP accord_http_cache_misses_total Organisation reads built afresh.\n"
+                     "# TYPE accord_http_cache_misses_total counter\n"
+                     "accord_http_cache_misses_total %llu\n",
+                     (unsigned long long)hits, (unsigned long long)misses);
+    }
     acc_buf_addf(&b,
                  "# HELP accord_uptime_seconds Seconds since the server started.\n"
                  "# TYPE accord_uptime_seconds gauge\naccord_uptime_seconds %.3f\n"
                  "# HELP accord_start_time_seconds Start time, UTC epoch seconds.\n"
                  "# TYPE accord_start_time_seconds gauge\naccord_start_time_seconds %lld\n",
-                 (double)(acc_mono_ns() - app->started_mono_ns) / 1e9,
-                 (long long)app->started_at);
+                 (double)(acc_mono_ns() - app->started_mono_ns) / 1e9, (long long)app->started_at);
     return acc_buf_detach(&b, len);
 }

@@ -9,11 +9,11 @@ int http_api_healthz(struct http_ctx *ctx)
     int64_t one;
 
     if (store_query_int(ctx->store, "SELECT 1", NULL, 0, &one, &ctx->err))
-        return http_reply_json(ctx, 503, json_pack("{s:s,s:s}", "status", "unavailable",
-                                                   "database", "unreachable"));
-    return http_reply_json(ctx, 200, json_pack("{s:s,s:s,s:s}", "status", "ok", "version",
-                                               ACC_VERSION, "database",
-                                               store_backend(ctx->store)));
+        return http_reply_json(
+            ctx, 503, json_pack("{s:s,s:s}", "status", "unavailable", "database", "unreachable"));
+    return http_reply_json(ctx, 200,
+                           json_pack("{s:s,s:s,s:s}", "status", "ok", "version", ACC_VERSION,
+                                     "database", store_backend(ctx->store)));
 }
 
 int http_api_metrics(struct http_ctx *ctx)

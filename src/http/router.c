@@ -2,6 +2,7 @@
 #include "base/acc.h"
 #include "base/log.h"
 #include "http/http_int.h"
+#include "org/org.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -82,8 +83,7 @@ static int authenticate(struct http_ctx *ctx)
         return acc_fail(&ctx->err, ACC_EAUTH, "", "use 'Authorization: Bearer <token>'");
     } else if (ctx->cookie_session) {
         rc = auth_session_check(ctx->store, ctx->cookie_session, &ctx->principal, &ctx->err);
-        if (!rc && is_write_method(ctx->method) &&
-            !auth_csrf_ok(&ctx->principal, ctx->csrf_header))
+        if (!rc && is_write_method(ctx->method) && !auth_csrf_ok(&ctx->principal, ctx->csrf_header))
             return acc_fail(&ctx->err, ACC_EPERM, "",
                             "missing or wrong X-CSRF-Token header for a write with the session "
                             "cookie");
@@ -101,29 +101,71 @@ static int authenticate(struct http_ctx *ctx)
     return ACC_OK;
 }
 
+/* Serves a cached reply made at the organisation's current revision, or makes and keeps one. */
+static void run_cached(struct http_ctx *ctx)
+{
+    struct reply_cache *cache = &ctx->app->cache;
+    const char *key;
+    int64_t rev;
+    char *body;
+    size_t len;
+
+    if (org_revision(ctx->store, &rev, &ctx->err)) {
+        http_reply_err(ctx);
+        return;
+    }
+    key = http_cache_key(ctx);
+    if (http_cache_get(cache, key, rev, &body, &len)) {
+        ctx->status = 200;
+        ctx->resp = body;
+        ctx->resp_len = len;
+        ctx->resp_static = false;
+        ctx->resp_type = "application/json";
+        return;
+    }
+    ctx->route->handler(ctx);
+    if (ctx->status == 200 && ctx->resp && !ctx->resp_static)
+        http_cache_put(cache, key, rev, ctx->resp, ctx->resp_len);
+}
+
 /* Runs the handler, in a write transaction when the route writes. */
 static void run_route(struct http_ctx *ctx)
 {
     unsigned flags = ctx->route->flags;
     bool txn = (flags & ROUTE_WRITE) && !(flags & ROUTE_OWN_TXN);
     struct acc_err cerr;
+    bool read_txn = !(flags & ROUTE_WRITE);
 
+    /*
+     * A read route runs in one read transaction: a consistent view, and the database's
+     * read lock is taken once instead of once per statement.
+     */
+    if (read_txn && store_begin(ctx->store, false, &ctx->err)) {
+        http_reply_err(ctx);
+        return;
+    }
     if ((flags & (ROUTE_AUTH | ROUTE_ADMIN)) && authenticate(ctx)) {
+        if (read_txn)
+            store_rollback(ctx->store);
         http_reply_err(ctx);
         return;
     }
     if (ctx->query_overflow) {
-        http_reply_fail(ctx, ACC_EINVAL, "/query", "more than %d query parameters",
-                        HTTP_QUERY_MAX);
+        http_reply_fail(ctx, ACC_EINVAL, "/query", "more than %d query parameters", HTTP_QUERY_MAX);
         return;
     }
     if (txn && store_begin(ctx->store, true, &ctx->err)) {
         http_reply_err(ctx);
         return;
     }
-    ctx->route->handler(ctx);
+    if (flags & ROUTE_CACHED)
+        run_cached(ctx);
+    else
+        ctx->route->handler(ctx);
     if (!ctx->status)
         ACC_BUG("handler set no reply");
+    if (read_txn)
+        store_rollback(ctx->store); /* nothing to keep: ending a read transaction */
     if (!txn)
         return;
     if (ctx->status >= 400) {
@@ -164,6 +206,8 @@ void http_dispatch(struct http_ctx *ctx)
         } else {
             ctx->store = store_pool_lease(ctx->app->cfg.pool);
             run_route(ctx);
+            if (ctx->signed_in && ctx->principal.touch_due)
+                auth_token_touch(ctx->store, ctx->principal.token_id);
             store_pool_return(ctx->app->cfg.pool, ctx->store);
             ctx->store = NULL;
         }
@@ -191,6 +235,7 @@ struct http_app *http_app_new(const struct http_app_config *cfg)
     app->started_at = acc_now();
     app->started_mono_ns = acc_mono_ns();
     app->routes = xcalloc(http_nroutes + 2, sizeof(*app->routes));
+    http_cache_init(&app->cache);
     http_static_init(app);
     return app;
 }
@@ -202,6 +247,7 @@ void http_app_free(struct http_app *app)
     for (size_t i = 0; app->etags && app->etags[i]; i++)
         free(app->etags[i]);
     free(app->etags);
+    http_cache_release(&app->cache);
     free(app->routes);
     free(app);
 }

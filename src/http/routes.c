@@ -16,14 +16,14 @@ const struct route http_routes[] = {
     {"DELETE", "/api/v1/session", auth_api_signout, AUTH_W},
     {"GET", "/api/v1/me", auth_api_me, ROUTE_AUTH},
 
-    {"GET", "/api/v1/departments", org_api_department_list, ROUTE_AUTH},
+    {"GET", "/api/v1/departments", org_api_department_list, ROUTE_AUTH | ROUTE_CACHED},
     {"POST", "/api/v1/departments", org_api_department_create, AUTH_W},
-    {"GET", "/api/v1/departments/{id}", org_api_department_get, ROUTE_AUTH},
+    {"GET", "/api/v1/departments/{id}", org_api_department_get, ROUTE_AUTH | ROUTE_CACHED},
     {"PATCH", "/api/v1/departments/{id}", org_api_department_update, AUTH_W},
 
-    {"GET", "/api/v1/people", org_api_person_list, ROUTE_AUTH},
+    {"GET", "/api/v1/people", org_api_person_list, ROUTE_AUTH | ROUTE_CACHED},
     {"POST", "/api/v1/people", org_api_person_create, AUTH_W},
-    {"GET", "/api/v1/people/{id}", org_api_person_get, ROUTE_AUTH},
+    {"GET", "/api/v1/people/{id}", org_api_person_get, ROUTE_AUTH | ROUTE_CACHED},
     {"PATCH", "/api/v1/people/{id}", org_api_person_update, AUTH_W},
 
     {"GET", "/api/v1/tokens", auth_api_token_list, ROUTE_AUTH},

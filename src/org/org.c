@@ -67,8 +67,7 @@ int org_email_normalize(const char *email, struct acc_arena *arena, const char *
     e = acc_trim(acc_arena_strdup(arena, email));
     len = strlen(e);
     if (len > ORG_EMAIL_MAX)
-        return acc_fail(err, ACC_EINVAL, "/email", "email is longer than %d bytes",
-                        ORG_EMAIL_MAX);
+        return acc_fail(err, ACC_EINVAL, "/email", "email is longer than %d bytes", ORG_EMAIL_MAX);
     at = strchr(e, '@');
     if (!at || at == e || !at[1] || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
         at[strlen(at) - 1] == '.')
@@ -80,6 +79,17 @@ int org_email_normalize(const char *email, struct acc_arena *arena, const char *
     }
     *out = e;
     return ACC_OK;
+}
+
+int org_revision(struct store *st, int64_t *out, struct acc_err *err)
+{
+    return store_query_int(st, "SELECT value FROM revision WHERE name = 'org'", NULL, 0, out, err);
+}
+
+static int bump_revision(struct store *st, struct acc_err *err)
+{
+    return store_exec(st, "UPDATE revision SET value = value + 1 WHERE name = 'org'", NULL, 0, NULL,
+                      err);
 }
 
 static char *name_key(const char *name, struct acc_arena *arena)
@@ -135,10 +145,10 @@ static const char *person_snapshot(const struct org_person *p, struct acc_arena 
 /* ---- departments ---- */
 
 #define DEPT_SELECT                                                                                \
-    "SELECT d.id, d.name, d.active, d.head_id, h.name, d.point_person_id, pp.name, "              \
-    "d.deputy_id, dp.name, (SELECT COUNT(*) FROM person m WHERE m.department_id = d.id AND "      \
+    "SELECT d.id, d.name, d.active, d.head_id, h.name, d.point_person_id, pp.name, "               \
+    "d.deputy_id, dp.name, (SELECT COUNT(*) FROM person m WHERE m.department_id = d.id AND "       \
     "m.active = 1), d.created_at, d.updated_at FROM department d "                                 \
-    "LEFT JOIN person h ON h.id = d.head_id LEFT JOIN person pp ON pp.id = d.point_person_id "    \
+    "LEFT JOIN person h ON h.id = d.head_id LEFT JOIN person pp ON pp.id = d.point_person_id "     \
     "LEFT JOIN person dp ON dp.id = d.deputy_id "
 
 static void read_department(struct store_stmt *stmt, struct acc_arena *arena,
@@ -159,8 +169,8 @@ static void read_department(struct store_stmt *stmt, struct acc_arena *arena,
 }
 
 static int department_query_one(struct store *st, const char *sql, const struct store_arg *args,
-                                 int n, const char *what, struct acc_arena *arena,
-                                 struct org_department *out, struct acc_err *err)
+                                int n, const char *what, struct acc_arena *arena,
+                                struct org_department *out, struct acc_err *err)
 {
     struct store_stmt *stmt;
     bool row;
@@ -196,8 +206,8 @@ int org_department_find(struct store *st, const char *id_or_name, struct acc_are
 
     if (acc_parse_i64(id_or_name, &id))
         return org_department_get(st, id, arena, out, err);
-    return department_query_one(st, DEPT_SELECT "WHERE d.name_key = ?", args, 1, id_or_name,
-                                arena, out, err);
+    return department_query_one(st, DEPT_SELECT "WHERE d.name_key = ?", args, 1, id_or_name, arena,
+                                out, err);
 }
 
 int org_department_list(struct store *st, int64_t after_id, int limit, struct acc_arena *arena,
@@ -234,13 +244,11 @@ static int check_officer(struct store *st, int64_t dept_id, int64_t person_id, c
         return ACC_OK;
     rc = org_person_get(st, person_id, arena, &p, err);
     if (rc == ACC_ENOTFOUND)
-        return acc_fail(err, ACC_EINVAL, field, "person %lld does not exist",
-                        (long long)person_id);
+        return acc_fail(err, ACC_EINVAL, field, "person %lld does not exist", (long long)person_id);
     if (rc)
         return rc;
     if (p.department.id != dept_id || !dept_id)
-        return acc_fail(err, ACC_EINVAL, field, "'%s' is not a member of this department",
-                        p.name);
+        return acc_fail(err, ACC_EINVAL, field, "'%s' is not a member of this department", p.name);
     if (!p.active)
         return acc_fail(err, ACC_EINVAL, field, "'%s' is inactive", p.name);
     if (must_be_head && p.role != ORG_ROLE_HEAD)
@@ -249,8 +257,8 @@ static int check_officer(struct store *st, int64_t dept_id, int64_t person_id, c
     return ACC_OK;
 }
 
-static int check_officers(struct store *st, const struct org_department *d,
-                          struct acc_arena *arena, struct acc_err *err)
+static int check_officers(struct store *st, const struct org_department *d, struct acc_arena *arena,
+                          struct acc_err *err)
 {
     int rc = check_officer(st, d->id, d->head.id, "/head_id", true, arena, err);
 
@@ -293,10 +301,14 @@ static int write_department(struct store *st, const struct org_department *d, bo
                              "updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                              args, 5, id, err);
     } else {
-        struct store_arg args[] = {SA_TEXT(d->name),        SA_TEXT(name_key(d->name, arena)),
-                                   SA_INT(d->active),       SA_ID(d->head.id),
-                                   SA_ID(d->point_person.id), SA_ID(d->deputy.id),
-                                   SA_INT(now),             SA_INT(d->id)};
+        struct store_arg args[] = {SA_TEXT(d->name),
+                                   SA_TEXT(name_key(d->name, arena)),
+                                   SA_INT(d->active),
+                                   SA_ID(d->head.id),
+                                   SA_ID(d->point_person.id),
+                                   SA_ID(d->deputy.id),
+                                   SA_INT(now),
+                                   SA_INT(d->id)};
 
         rc = store_exec(st,
                         "UPDATE department SET name = ?, name_key = ?, active = ?, head_id = ?, "
@@ -333,6 +345,8 @@ int org_department_create(struct store *st, const struct org_actor *who,
     if (!rc)
         rc = org_department_get(st, id, arena, out, err);
     if (!rc)
+        rc = bump_revision(st, err);
+    if (!rc)
         rc = audit_append(st, who->person_id, who->via, "department", id, NULL,
                           department_snapshot(out, arena), err);
     return rc;
@@ -354,11 +368,12 @@ int org_department_update(struct store *st, const struct org_actor *who, int64_t
 
         if (!own_head)
             return acc_fail(err, ACC_EPERM, "",
-                            "only an administrator or the head of '%s' may change it",
-                            before.name);
+                            "only an administrator or the head of '%s' may change it", before.name);
         if (in->has_name || in->has_active || in->has_head)
             return acc_fail(err, ACC_EPERM,
-                            in->has_name ? "/name" : in->has_active ? "/active" : "/head_id",
+                            in->has_name     ? "/name"
+                            : in->has_active ? "/active"
+                                             : "/head_id",
                             "a head may change only the point person and deputy");
     }
     d = before;
@@ -371,16 +386,18 @@ int org_department_update(struct store *st, const struct org_actor *who, int64_t
     if (!rc)
         rc = org_department_get(st, id, arena, out, err);
     if (!rc)
-        rc = audit_append(st, who->person_id, who->via, "department", id,
-                          department_snapshot(&before, arena), department_snapshot(out, arena),
-                          err);
+        rc = bump_revision(st, err);
+    if (!rc)
+        rc =
+            audit_append(st, who->person_id, who->via, "department", id,
+                         department_snapshot(&before, arena), department_snapshot(out, arena), err);
     return rc;
 }
 
 /* ---- people ---- */
 
 #define PERSON_SELECT                                                                              \
-    "SELECT p.id, p.name, p.email, p.department_id, d.name, p.role, p.active, p.created_at, "     \
+    "SELECT p.id, p.name, p.email, p.department_id, d.name, p.role, p.active, p.created_at, "      \
     "p.updated_at FROM person p LEFT JOIN department d ON d.id = p.department_id "
 
 static void read_person(struct store_stmt *stmt, struct acc_arena *arena, struct org_person *p)
@@ -447,10 +464,14 @@ int org_person_list(struct store *st, const struct org_person_filter *f, struct 
                     struct org_person **items, int *n, bool *more, struct acc_err *err)
 {
     const char *like = f->q ? acc_arena_printf(arena, "%%%s%%", name_key(f->q, arena)) : NULL;
-    struct store_arg args[] = {SA_INT(f->department_id), SA_INT(f->department_id),
-                               SA_INT(f->active),        SA_INT(f->active),
-                               SA_TEXT(like),            SA_TEXT(like),
-                               SA_INT(f->after_id),      SA_INT(f->limit + 1)};
+    struct store_arg args[] = {SA_INT(f->department_id),
+                               SA_INT(f->department_id),
+                               SA_INT(f->active),
+                               SA_INT(f->active),
+                               SA_TEXT(like),
+                               SA_TEXT(like),
+                               SA_INT(f->after_id),
+                               SA_INT(f->limit + 1)};
     struct org_person *out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(f->limit + 1));
     struct store_stmt *stmt;
     int count = 0, rc;
@@ -506,8 +527,9 @@ static int check_person_rights(const struct org_actor *who, const struct org_per
         return acc_fail(err, ACC_EPERM, "/department_id",
                         "a head may place people only in their own department");
     if (after->role >= ORG_ROLE_HEAD)
-        return acc_fail(err, ACC_EPERM, "/role", "a head may give only the roles member and "
-                                                 "point_person");
+        return acc_fail(err, ACC_EPERM, "/role",
+                        "a head may give only the roles member and "
+                        "point_person");
     return ACC_OK;
 }
 
@@ -533,8 +555,7 @@ static int check_person(struct store *st, struct org_person *p, struct acc_arena
         return acc_fail(err, ACC_EINVAL, "/department_id", "department %lld does not exist",
                         (long long)p->department.id);
     if (!rc && !d.active)
-        return acc_fail(err, ACC_EINVAL, "/department_id", "department '%s' is inactive",
-                        d.name);
+        return acc_fail(err, ACC_EINVAL, "/department_id", "department '%s' is inactive", d.name);
     return rc;
 }
 
@@ -552,9 +573,9 @@ static int check_officer_kept(struct store *st, const struct org_person *before,
     if (rc)
         return rc;
     if (d.head.id == before->id && (after->department.id != d.id || after->role != ORG_ROLE_HEAD))
-        return acc_fail(err, ACC_ECONFLICT, after->role != ORG_ROLE_HEAD ? "/role" : "/department_id",
-                        "'%s' is the head of '%s': name another head first", before->name,
-                        d.name);
+        return acc_fail(err, ACC_ECONFLICT,
+                        after->role != ORG_ROLE_HEAD ? "/role" : "/department_id",
+                        "'%s' is the head of '%s': name another head first", before->name, d.name);
     if ((d.point_person.id == before->id || d.deputy.id == before->id) &&
         after->department.id != d.id)
         return acc_fail(err, ACC_ECONFLICT, "/department_id",
@@ -585,10 +606,14 @@ int org_person_create(struct store *st, const struct org_actor *who,
     if (rc)
         return rc;
     {
-        struct store_arg args[] = {SA_TEXT(p.email),      SA_TEXT(p.name),
-                                   SA_ID(p.department.id), SA_TEXT(org_role_name(p.role)),
-                                   SA_INT(p.active),      SA_TEXT(in->password_hash),
-                                   SA_INT(now),           SA_INT(now)};
+        struct store_arg args[] = {SA_TEXT(p.email),
+                                   SA_TEXT(p.name),
+                                   SA_ID(p.department.id),
+                                   SA_TEXT(org_role_name(p.role)),
+                                   SA_INT(p.active),
+                                   SA_TEXT(in->password_hash),
+                                   SA_INT(now),
+                                   SA_INT(now)};
 
         rc = store_query_int(st,
                              "INSERT INTO person (email, name, department_id, role, active, "
@@ -601,6 +626,8 @@ int org_person_create(struct store *st, const struct org_actor *who,
                         p.email);
     if (!rc)
         rc = org_person_get(st, id, arena, out, err);
+    if (!rc)
+        rc = bump_revision(st, err);
     if (!rc)
         rc = audit_append(st, who->person_id, who->via, "person", id, NULL,
                           person_snapshot(out, arena), err);
@@ -629,9 +656,10 @@ int org_person_update(struct store *st, const struct org_actor *who, int64_t id,
     if (rc)
         return rc;
     {
-        struct store_arg args[] = {
-            SA_TEXT(p.email), SA_TEXT(p.name),   SA_ID(p.department.id), SA_TEXT(org_role_name(p.role)),
-            SA_INT(p.active), SA_TEXT(in->password_hash), SA_INT(acc_now()), SA_INT(id)};
+        struct store_arg args[] = {SA_TEXT(p.email),       SA_TEXT(p.name),
+                                   SA_ID(p.department.id), SA_TEXT(org_role_name(p.role)),
+                                   SA_INT(p.active),       SA_TEXT(in->password_hash),
+                                   SA_INT(acc_now()),      SA_INT(id)};
 
         rc = store_exec(st,
                         "UPDATE person SET email = ?, name = ?, department_id = ?, role = ?, "
@@ -644,6 +672,8 @@ int org_person_update(struct store *st, const struct org_actor *who, int64_t id,
                         p.email);
     if (!rc)
         rc = org_person_get(st, id, arena, out, err);
+    if (!rc)
+        rc = bump_revision(st, err);
     if (!rc)
         rc = audit_append(st, who->person_id, who->via, "person", id,
                           person_snapshot(&before, arena), person_snapshot(out, arena), err);

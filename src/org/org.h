@@ -124,6 +124,13 @@ int org_person_list(struct store *st, const struct org_person_filter *f, struct 
                     struct org_person **items, int *n, bool *more, struct acc_err *err);
 
 /*
+ * The organisation's revision: a counter that every change to a department or person
+ * increases in its transaction. Replies built from the organisation at revision N stay
+ * valid while it reads N (the HTTP layer caches them on it).
+ */
+int org_revision(struct store *st, int64_t *out, struct acc_err *err);
+
+/*
  * Normalises an e-mail address into the arena (trimmed, lower-case) after checking its
  * shape; ACC_EINVAL with field "/email" otherwise.
  */

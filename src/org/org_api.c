@@ -16,10 +16,9 @@ json_t *org_department_to_json(const struct org_department *d)
 
 json_t *org_person_to_json(const struct org_person *p)
 {
-    return json_pack("{s:I,s:s,s:s,s:o,s:s,s:b,s:o,s:o}", "id", (json_int_t)p->id, "name",
-                     p->name, "email", p->email, "department",
-                     jx_ref(p->department.id, p->department.name), "role",
-                     org_role_name(p->role), "active", p->active, "created_at",
+    return json_pack("{s:I,s:s,s:s,s:o,s:s,s:b,s:o,s:o}", "id", (json_int_t)p->id, "name", p->name,
+                     "email", p->email, "department", jx_ref(p->department.id, p->department.name),
+                     "role", org_role_name(p->role), "active", p->active, "created_at",
                      jx_time(p->created_at), "updated_at", jx_time(p->updated_at));
 }
 
@@ -31,9 +30,8 @@ int org_api_department_list(struct http_ctx *ctx)
     bool more;
     int n;
 
-    if (http_page_read(ctx, &page) ||
-        org_department_list(ctx->store, page.after_id, page.limit, ctx->arena, &items, &n, &more,
-                            &ctx->err))
+    if (http_page_read(ctx, &page) || org_department_list(ctx->store, page.after_id, page.limit,
+                                                          ctx->arena, &items, &n, &more, &ctx->err))
         return http_reply_err(ctx);
     arr = json_array();
     for (int i = 0; i < n; i++)

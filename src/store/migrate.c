@@ -22,8 +22,9 @@ int store_schema_version(struct store *st, int *out, struct acc_err *err)
     int64_t v = 0;
     int rc;
 
-    rc = store_script(st, "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL, "
-                          "applied_at BIGINT NOT NULL)",
+    rc = store_script(st,
+                      "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL, "
+                      "applied_at BIGINT NOT NULL)",
                       err);
     if (!rc)
         rc = store_query_int(st, "SELECT COALESCE(MAX(version), 0) FROM schema_version", NULL, 0,

@@ -17,8 +17,9 @@ int store_open(const char *dsn, struct store **out, struct acc_err *err)
 #ifdef ACC_WITH_PGSQL
         ops = &store_pgsql_ops;
 #else
-        return acc_fail(err, ACC_EINVAL, "", "this accord was built without PostgreSQL "
-                                             "(build with PGSQL=1)");
+        return acc_fail(err, ACC_EINVAL, "",
+                        "this accord was built without PostgreSQL "
+                        "(build with PGSQL=1)");
 #endif
     }
     st = xcalloc(1, sizeof(*st));

@@ -1,4 +1,5 @@
-/* store_sqlite.c: the SQLite backend: WAL, foreign keys, busy timeout, cached prepared statements. */
+/* store_sqlite.c: the SQLite backend: WAL, foreign keys, busy timeout, cached prepared statements.
+ */
 #include "base/acc.h"
 #include "base/log.h"
 #include "store/store_int.h"
@@ -33,8 +34,9 @@ static int fail_db(struct acc_err *err, sqlite3 *db, int rc, const char *what)
             NULL);
     if ((ext & 0xff) == SQLITE_CONSTRAINT) {
         if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-            return acc_fail(err, ACC_ECONFLICT, "", "a referenced record does not exist or is "
-                                                    "still in use");
+            return acc_fail(err, ACC_ECONFLICT, "",
+                            "a referenced record does not exist or is "
+                            "still in use");
         return acc_fail(err, ACC_ECONFLICT, "", "a record with the same key already exists");
     }
     if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED)
@@ -47,7 +49,8 @@ static int lite_open(struct store *st, const char *dsn, struct acc_err *err)
     static const char *pragmas = "PRAGMA foreign_keys=ON;"
                                  "PRAGMA synchronous=FULL;"
                                  "PRAGMA temp_store=MEMORY;"
-                                 "PRAGMA cache_size=-16384;";
+                                 "PRAGMA cache_size=-16384;"
+                                 "PRAGMA mmap_size=268435456;";
     struct lite *l = xcalloc(1, sizeof(*l));
     int rc;
 

@@ -125,6 +125,13 @@ etag=$(grep -i '^etag' "$WORK/ui.h" | tr -d '\r' | cut -d' ' -f2)
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$URL/signin")
 check "the UI's content-hash ETag gives 304" test -n "$etag" -a "$code" = 304
 
+# --- cached organisation reads follow changes made by another process ---
+curl -s "${AUTH[@]}" "$URL/api/v1/departments?limit=200" >/dev/null
+"$ACCORD_BIN" --db "$DB" department add --name "Research" >/dev/null
+check "a department added by the CLI shows in the next API read" \
+    bash -c "curl -s -H 'Authorization: Bearer $TOKEN' '$URL/api/v1/departments?limit=200' | grep -q '\"name\":\"Research\"'"
+check "metrics count reply cache hits" grep -q '^accord_http_cache_hits_total ' "$WORK/metrics"
+
 # --- an acknowledged write survives kill -9 ---
 code=$(curl -s -o "$WORK/k.json" -w '%{http_code}' "${AUTH[@]}" -H 'Content-Type: application/json' \
     --data '{"name":"Legal"}' "$URL/api/v1/departments")

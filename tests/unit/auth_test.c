@@ -80,8 +80,7 @@ static void test_signin_session_csrf(void)
         struct store_arg args[] = {SA_TEXT(s.token)};
         int64_t n = -1;
 
-        store_query_int(st, "SELECT COUNT(*) FROM session WHERE token_hash = ?", args, 1, &n,
-                        &err);
+        store_query_int(st, "SELECT COUNT(*) FROM session WHERE token_hash = ?", args, 1, &n, &err);
         T_EQ_INT(n, 0);
     }
     p.actor.via = "test";
@@ -139,14 +138,11 @@ static void test_tokens(void)
     int n;
 
     T_EQ_INT(store_begin(st, true, &err), ACC_OK);
-    T_EQ_INT(auth_token_create(st, &as_alice, alice, "laptop", 0, arena, &t, secret, &err),
-             ACC_OK);
+    T_EQ_INT(auth_token_create(st, &as_alice, alice, "laptop", 0, arena, &t, secret, &err), ACC_OK);
     T_EQ_INT(auth_token_create(st, &as_alice, alice, "ci", 30, arena, &t2, other, &err), ACC_OK);
-    T_EQ_INT(auth_token_create(st, &as_member, alice, "x", 0, arena, &t2, other, &err),
-             ACC_EPERM);
+    T_EQ_INT(auth_token_create(st, &as_member, alice, "x", 0, arena, &t2, other, &err), ACC_EPERM);
     T_EQ_INT(auth_token_create(st, &as_alice, alice, "", 0, arena, &t2, other, &err), ACC_EINVAL);
-    T_EQ_INT(auth_token_create(st, &as_alice, alice, "x", -1, arena, &t2, other, &err),
-             ACC_EINVAL);
+    T_EQ_INT(auth_token_create(st, &as_alice, alice, "x", -1, arena, &t2, other, &err), ACC_EINVAL);
     T_EQ_INT(store_commit(st, &err), ACC_OK);
     T_OK(strncmp(secret, "acc_", 4) == 0);
     T_OK(strcmp(secret, other) != 0);

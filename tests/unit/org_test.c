@@ -83,8 +83,8 @@ static void test_email_normalised_and_unique(void)
 
 static void test_bad_input_rejected(void)
 {
-    static const char *bad_emails[] = {"", "no-at-sign", "@example.org", "a@b", "a b@c.d",
-                                       "a@b@c.d", "x@example.org."};
+    static const char *bad_emails[] = {"",        "no-at-sign", "@example.org",  "a@b",
+                                       "a b@c.d", "a@b@c.d",    "x@example.org."};
     char long_name[ORG_NAME_MAX + 2];
     struct org_department_input din = {.has_name = true, .name = long_name};
     struct org_department d;

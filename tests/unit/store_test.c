@@ -41,8 +41,8 @@ static void test_newer_database_refused(void)
     struct store_arg args[] = {SA_INT(store_schema_latest() + 1)};
 
     T_EQ_INT(store_migrate(st, NULL, &err), ACC_OK);
-    T_EQ_INT(store_exec(st, "INSERT INTO schema_version (version, applied_at) VALUES (?, 0)",
-                        args, 1, NULL, &err),
+    T_EQ_INT(store_exec(st, "INSERT INTO schema_version (version, applied_at) VALUES (?, 0)", args,
+                        1, NULL, &err),
              ACC_OK);
     T_EQ_INT(store_migrate(st, NULL, &err), ACC_ECONFLICT);
     T_OK(strstr(err.msg, "newer than this accord") != NULL);
@@ -66,8 +66,8 @@ static void test_rows_and_types(void)
         struct store_arg args[] = {SA_INT((int64_t)i * 10000000000LL),
                                    SA_TEXT(i == 2 ? NULL : "héllo")};
 
-        T_EQ_INT(store_query_int(st, "INSERT INTO t (n, s) VALUES (?, ?) RETURNING id", args, 2,
-                                 &v, &err),
+        T_EQ_INT(store_query_int(st, "INSERT INTO t (n, s) VALUES (?, ?) RETURNING id", args, 2, &v,
+                                 &err),
                  ACC_OK);
         T_EQ_INT(v, i);
     }
@@ -133,8 +133,7 @@ static void test_constraint_is_conflict_and_rollback(void)
     T_EQ_INT(store_begin(st, true, &err), ACC_OK);
     T_OK(store_in_txn(st));
     T_EQ_INT(store_exec(st, "INSERT INTO u (k) VALUES ('a')", NULL, 0, NULL, &err), ACC_OK);
-    T_EQ_INT(store_exec(st, "INSERT INTO u (k) VALUES ('a')", NULL, 0, NULL, &err),
-             ACC_ECONFLICT);
+    T_EQ_INT(store_exec(st, "INSERT INTO u (k) VALUES ('a')", NULL, 0, NULL, &err), ACC_ECONFLICT);
     store_rollback(st);
     T_OK(!store_in_txn(st));
     T_EQ_INT(store_query_int(st, "SELECT COUNT(*) FROM u", NULL, 0, &n, &err), ACC_OK);
