@@ -8,9 +8,6 @@
 #include <sodium.h>
 #include <stdio.h>
 
-#define DEMO_PASSWORD    "accord-demo"
-#define DEMO_ADMIN_EMAIL "admin@example.org"
-
 /* True when the database already holds people. */
 static int has_people(struct store *st, bool *out, struct acc_err *err)
 {
@@ -80,8 +77,7 @@ int cmd_init(struct cli_ctx *cli, int argc, char **argv)
         return rc;
     rc = has_people(st, &exists, &err);
     if (!rc && exists)
-        rc = acc_fail(&err, ACC_ECONFLICT, "", "'%s' already holds an organisation",
-                      cli->db_path);
+        rc = acc_fail(&err, ACC_ECONFLICT, "", "'%s' already holds an organisation", cli->db_path);
     if (!rc)
         rc = store_begin(st, true, &err);
     if (!rc)
@@ -97,110 +93,6 @@ int cmd_init(struct cli_ctx *cli, int argc, char **argv)
     return CLI_OK;
 }
 
-/* The demo: the seed articles' departments, each with a head, point person, deputy, members. */
-static const struct {
-    const char *name;
-    const char *people[6][2]; /* head, point person, deputy, three members: name, e-mail */
-} demo_departments[] = {
-    {"Finance",
-     {{"Fiona Clarke", "fiona.clarke"},
-      {"Farid Haddad", "farid.haddad"},
-      {"Freya Nilsen", "freya.nilsen"},
-      {"Felix Grant", "felix.grant"},
-      {"Fatima Bello", "fatima.bello"},
-      {"Frank Moreau", "frank.moreau"}}},
-    {"Sales",
-     {{"Samuel Reed", "samuel.reed"},
-      {"Sofia Marques", "sofia.marques"},
-      {"Stefan Kowalski", "stefan.kowalski"},
-      {"Sara Lindqvist", "sara.lindqvist"},
-      {"Sean O'Brien", "sean.obrien"},
-      {"Simone Rossi", "simone.rossi"}}},
-    {"Customer Service",
-     {{"Carmen Ortiz", "carmen.ortiz"},
-      {"Colin Baker", "colin.baker"},
-      {"Chloe Dubois", "chloe.dubois"},
-      {"Chidi Okafor", "chidi.okafor"},
-      {"Clara Svensson", "clara.svensson"},
-      {"Connor Walsh", "connor.walsh"}}},
-    {"HR",
-     {{"Hannah Weber", "hannah.weber"},
-      {"Hugo Lambert", "hugo.lambert"},
-      {"Helen Park", "helen.park"},
-      {"Hamza Yilmaz", "hamza.yilmaz"},
-      {"Holly Evans", "holly.evans"},
-      {"Henrik Berg", "henrik.berg"}}},
-    {"IT",
-     {{"Ingrid Larsen", "ingrid.larsen"},
-      {"Ivan Petrov", "ivan.petrov"},
-      {"Isabel Santos", "isabel.santos"},
-      {"Imran Qureshi", "imran.qureshi"},
-      {"Iris Novak", "iris.novak"},
-      {"Isaac Cohen", "isaac.cohen"}}},
-    {"Production",
-     {{"Paul Fischer", "paul.fischer"},
-      {"Priya Nair", "priya.nair"},
-      {"Pedro Alvarez", "pedro.alvarez"},
-      {"Petra Horvat", "petra.horvat"},
-      {"Patrick Doyle", "patrick.doyle"},
-      {"Pia Schmidt", "pia.schmidt"}}},
-    {"Marketing",
-     {{"Maya Chen", "maya.chen"},
-      {"Marco Bianchi", "marco.bianchi"},
-      {"Miriam Levy", "miriam.levy"},
-      {"Mateo Garcia", "mateo.garcia"},
-      {"Mia Johansson", "mia.johansson"},
-      {"Martin Keller", "martin.keller"}}},
-    {"Storage & Transportation",
-     {{"Thomas Wright", "thomas.wright"},
-      {"Tara Singh", "tara.singh"},
-      {"Tobias Meyer", "tobias.meyer"},
-      {"Teresa Costa", "teresa.costa"},
-      {"Tariq Hassan", "tariq.hassan"},
-      {"Tessa Jansen", "tessa.jansen"}}},
-};
-
-static int demo_department(struct store *st, const struct org_actor *sys, int idx,
-                           const char *hash, struct acc_arena *arena, struct acc_err *err)
-{
-    static const enum org_role roles[6] = {ORG_ROLE_HEAD,   ORG_ROLE_POINT_PERSON,
-                                           ORG_ROLE_POINT_PERSON, ORG_ROLE_MEMBER,
-                                           ORG_ROLE_MEMBER, ORG_ROLE_MEMBER};
-    struct org_department_input din = {.has_name = true, .name = demo_departments[idx].name};
-    struct org_department d;
-    int64_t ids[6];
-    int rc;
-
-    rc = org_department_create(st, sys, &din, arena, &d, err);
-    for (int i = 0; !rc && i < 6; i++) {
-        struct org_person_input pin = {
-            .has_name = true,
-            .has_email = true,
-            .has_department = true,
-            .has_role = true,
-            .name = demo_departments[idx].people[i][0],
-            .email = acc_arena_printf(arena, "%s@example.org", demo_departments[idx].people[i][1]),
-            .department_id = d.id,
-            .role = roles[i],
-            .password_hash = hash};
-        struct org_person p;
-
-        rc = org_person_create(st, sys, &pin, arena, &p, err);
-        ids[i] = p.id;
-    }
-    if (!rc) {
-        struct org_department_input up = {.has_head = true,
-                                          .has_point_person = true,
-                                          .has_deputy = true,
-                                          .head_id = ids[0],
-                                          .point_person_id = ids[1],
-                                          .deputy_id = ids[2]};
-
-        rc = org_department_update(st, sys, d.id, &up, arena, &d, err);
-    }
-    return rc;
-}
-
 static void print_demo_signin(const char *db)
 {
     printf("Demo organisation in %s. Sign in at http://127.0.0.1:8080/signin with:\n"
@@ -209,7 +101,7 @@ static void print_demo_signin(const char *db)
            "  point person, IT   ivan.petrov@example.org\n"
            "  member of Sales    sara.lindqvist@example.org\n"
            "  password (all)     %s\n",
-           db, DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+           db, ORG_DEMO_ADMIN_EMAIL, ORG_DEMO_PASSWORD);
 }
 
 int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
@@ -242,7 +134,7 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
         return CLI_OK;
     }
     /* Every demo person has the same password, so one Argon2id run serves them all. */
-    if (auth_password_hash(DEMO_PASSWORD, hash, &err))
+    if (auth_password_hash(ORG_DEMO_PASSWORD, hash, &err))
         return cli_fail_err(&err);
     rc = cli_open_store(cli, &st);
     if (rc)
@@ -255,9 +147,7 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
     if (!rc)
         rc = store_begin(st, true, &err);
     if (!rc)
-        rc = create_admin(st, &sys, DEMO_ADMIN_EMAIL, "Alex Admin", hash, cli->arena, &err);
-    for (int i = 0; !rc && i < (int)ACC_ARRAY_LEN(demo_departments); i++)
-        rc = demo_department(st, &sys, i, hash, cli->arena, &err);
+        rc = org_demo_populate(st, &sys, hash, cli->arena, &err);
     if (!rc)
         rc = store_commit(st, &err);
     store_close(st);

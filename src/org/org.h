@@ -123,6 +123,18 @@ int org_person_get_by_email(struct store *st, const char *email, struct acc_aren
 int org_person_list(struct store *st, const struct org_person_filter *f, struct acc_arena *arena,
                     struct org_person **items, int *n, bool *more, struct acc_err *err);
 
+/* The demo organisation's administrator and the password every demo person has. */
+#define ORG_DEMO_ADMIN_EMAIL "admin@example.org"
+#define ORG_DEMO_PASSWORD    "accord-demo"
+
+/*
+ * Creates the demo organisation inside the caller's transaction: an administrator and
+ * the eight departments of the seed articles, each with a head, a point person, a deputy
+ * and three members, all with password_hash (an Argon2id string of ORG_DEMO_PASSWORD).
+ */
+int org_demo_populate(struct store *st, const struct org_actor *who, const char *password_hash,
+                      struct acc_arena *arena, struct acc_err *err);
+
 /*
  * The organisation's revision: a counter that every change to a department or person
  * increases in its transaction. Replies built from the organisation at revision N stay
