@@ -486,16 +486,17 @@ int auth_token_list(struct store *st, int64_t person_id, int64_t after_id, int l
                     struct acc_arena *arena, struct auth_token **items, int *n, bool *more,
                     struct acc_err *err)
 {
-    struct store_arg args[] = {SA_INT(person_id), SA_INT(after_id), SA_INT(limit + 1)};
+    struct store_arg args[] = {SA_INT(person_id), SA_INT(person_id), SA_INT(after_id),
+                               SA_INT(limit + 1)};
     struct auth_token *out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(limit + 1));
     struct store_stmt *stmt;
     int count = 0, rc;
     bool row;
 
     rc = store_exec(st,
-                    TOKEN_SELECT "WHERE person_id = ? AND revoked_at IS NULL AND id > ? ORDER BY "
-                                 "id LIMIT ?",
-                    args, 3, &stmt, err);
+                    TOKEN_SELECT "WHERE (? = 0 OR person_id = ?) AND revoked_at IS NULL AND id > ? "
+                                 "ORDER BY id LIMIT ?",
+                    args, 4, &stmt, err);
     if (rc)
         return rc;
     while (!(rc = store_step(stmt, &row, err)) && row && count <= limit)

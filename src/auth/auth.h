@@ -89,7 +89,7 @@ int auth_token_create(struct store *st, const struct org_actor *who, int64_t per
                       const char *label, int expires_days, struct acc_arena *arena,
                       struct auth_token *out, char secret[AUTH_SECRET_LEN + 1],
                       struct acc_err *err);
-/* Lists person_id's tokens that are not revoked, by id after after_id. */
+/* Lists person_id's tokens (everyone's when person_id is 0) that are not revoked, by id. */
 int auth_token_list(struct store *st, int64_t person_id, int64_t after_id, int limit,
                     struct acc_arena *arena, struct auth_token **items, int *n, bool *more,
                     struct acc_err *err);

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static const struct {
     const char *name;
@@ -96,12 +97,19 @@ int cli_parse(int argc, char **argv, int first, const struct cli_opt *opts, size
     return CLI_OK;
 }
 
-int cli_open_store(struct cli_ctx *cli, struct store **out)
+int cli_open_store(struct cli_ctx *cli, bool create, struct store **out)
 {
     struct acc_err err = {0};
     struct store *st;
+    struct stat sb;
     int rc;
 
+    if (!create && !strstr(cli->db_path, "://") && strcmp(cli->db_path, ":memory:") != 0 &&
+        stat(cli->db_path, &sb) != 0)
+        return cli_error(CLI_FAIL,
+                         "database '%s' does not exist: create it with 'accord init' or "
+                         "'accord demo', or name another with --db",
+                         cli->db_path);
     rc = store_open(cli->db_path, &st, &err);
     if (!rc) {
         rc = store_migrate(st, NULL, &err);

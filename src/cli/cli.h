@@ -40,8 +40,12 @@ int cli_parse(int argc, char **argv, int first, const struct cli_opt *opts, size
               const char **pos, int maxpos, int *npos);
 
 struct store;
-/* Opens the database and applies pending migrations; prints the error and returns CLI_FAIL. */
-int cli_open_store(struct cli_ctx *cli, struct store **out);
+/*
+ * Opens the database and applies pending migrations; prints the error and returns
+ * CLI_FAIL. A SQLite file that does not exist is refused unless create is true (init,
+ * demo, migrate), so that a mistyped --db never makes an empty database.
+ */
+int cli_open_store(struct cli_ctx *cli, bool create, struct store **out);
 /* Reads one line (a password) from stdin without its newline; CLI_USAGE when empty. */
 int cli_read_password(char *buf, size_t size);
 /* Prints err as "accord: <msg>" and returns the exit status for its code. */

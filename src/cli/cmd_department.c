@@ -101,7 +101,7 @@ int cmd_department(struct cli_ctx *cli, int argc, char **argv)
         strcmp(sub, "set") != 0 && strcmp(sub, "deactivate") != 0 &&
         strcmp(sub, "activate") != 0)
         return cli_error(CLI_USAGE, "unknown department command '%s'", sub);
-    rc = cli_open_store(cli, &st);
+    rc = cli_open_store(cli, false, &st);
     if (rc)
         return rc;
     sys = org_actor_system(acc_arena_printf(cli->arena, "cli: department %s", sub));

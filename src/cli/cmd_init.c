@@ -72,7 +72,7 @@ int cmd_init(struct cli_ctx *cli, int argc, char **argv)
     }
     if (auth_password_hash(password, hash, &err))
         return cli_fail_err(&err);
-    rc = cli_open_store(cli, &st);
+    rc = cli_open_store(cli, true, &st);
     if (rc)
         return rc;
     rc = has_people(st, &exists, &err);
@@ -136,7 +136,7 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
     /* Every demo person has the same password, so one Argon2id run serves them all. */
     if (auth_password_hash(ORG_DEMO_PASSWORD, hash, &err))
         return cli_fail_err(&err);
-    rc = cli_open_store(cli, &st);
+    rc = cli_open_store(cli, true, &st);
     if (rc)
         return rc;
     rc = has_people(st, &exists, &err);

@@ -4,11 +4,12 @@
 #include "store/store.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 int cmd_migrate(struct cli_ctx *cli, int argc, char **argv)
 {
     struct acc_err err = {0};
-    struct store *st;
+    struct store *st = NULL;
     int applied = 0, version = 0, rc;
 
     if (argc > 1) {
@@ -25,7 +26,7 @@ int cmd_migrate(struct cli_ctx *cli, int argc, char **argv)
         rc = store_migrate(st, &applied, &err);
     if (!rc)
         rc = store_schema_version(st, &version, &err);
-    store_close(rc && !st ? NULL : st);
+    store_close(st);
     if (rc)
         return cli_error(CLI_FAIL, "%s", err.msg);
     printf("%s: schema version %d (%d migration%s applied)\n", cli->db_path, version, applied,
@@ -38,6 +39,7 @@ int cmd_check(struct cli_ctx *cli, int argc, char **argv)
     struct acc_err err = {0};
     struct store *st = NULL;
     int version = 0, rc;
+    struct stat sb;
 
     if (argc > 1) {
         if (cli_is_help(argv[1])) {
@@ -48,12 +50,19 @@ int cmd_check(struct cli_ctx *cli, int argc, char **argv)
         }
         return cli_error(CLI_USAGE, "check takes no arguments");
     }
+    if (!strstr(cli->db_path, "://") && stat(cli->db_path, &sb) != 0)
+        return cli_error(CLI_FAIL, "check failed: database '%s' does not exist", cli->db_path);
     rc = store_open(cli->db_path, &st, &err);
     if (!rc)
         rc = store_schema_version(st, &version, &err);
-    if (!rc && version != store_schema_latest())
-        rc = acc_fail(&err, ACC_ECONFLICT, "", "schema version %d, expected %d: run 'accord migrate'",
+    if (!rc && version > store_schema_latest())
+        rc = acc_fail(&err, ACC_ECONFLICT, "",
+                      "schema version %d is newer than this accord knows (%d): upgrade accord",
                       version, store_schema_latest());
+    else if (!rc && version != store_schema_latest())
+        rc = acc_fail(&err, ACC_ECONFLICT, "",
+                      "schema version %d, expected %d: run 'accord migrate'", version,
+                      store_schema_latest());
     if (!rc)
         rc = store_check(st, &err);
     store_close(st);

@@ -27,13 +27,25 @@ static void help(void)
            POOL_DEFAULT);
 }
 
+struct banner {
+    const char *db, *listen;
+};
+
+static void announce(void *arg)
+{
+    const struct banner *b = arg;
+
+    printf("accord %s serving %s on http://%s/\n", ACC_VERSION, b->db, b->listen);
+    fflush(stdout);
+}
+
 int cmd_serve(struct cli_ctx *cli, int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8080", *web_root = NULL, *pool_s = NULL, *level = NULL;
     bool want_help = false, secure = false;
     const struct cli_opt opts[] = {
-        {"listen", true, &listen, NULL},      {"web-root", true, &web_root, NULL},
-        {"pool", true, &pool_s, NULL},        {"log-level", true, &level, NULL},
+        {"listen", true, &listen, NULL},         {"web-root", true, &web_root, NULL},
+        {"pool", true, &pool_s, NULL},           {"log-level", true, &level, NULL},
         {"cookie-secure", false, NULL, &secure}, {"help", false, NULL, &want_help},
     };
     struct http_app_config cfg = {0};
@@ -43,6 +55,7 @@ int cmd_serve(struct cli_ctx *cli, int argc, char **argv)
     int64_t pool_n = POOL_DEFAULT;
     int npos, rc;
     struct stat sb;
+    struct banner banner;
 
     rc = cli_parse(argc, argv, 1, opts, ACC_ARRAY_LEN(opts), NULL, 0, &npos);
     if (rc)
@@ -65,7 +78,7 @@ int cmd_serve(struct cli_ctx *cli, int argc, char **argv)
             return cli_error(CLI_USAGE, "--log-level must be debug, info, warn or error");
         acc_log_set_level((enum acc_log_level)k);
     }
-    rc = cli_open_store(cli, &st);
+    rc = cli_open_store(cli, false, &st);
     if (rc)
         return rc;
     store_close(st);
@@ -76,9 +89,9 @@ int cmd_serve(struct cli_ctx *cli, int argc, char **argv)
     cfg.web_root = web_root;
     cfg.cookie_secure = secure;
     app = http_app_new(&cfg);
-    printf("accord %s serving %s on http://%s/\n", ACC_VERSION, cli->db_path, listen);
-    fflush(stdout);
-    rc = http_serve(app, listen, &err);
+    banner.db = cli->db_path;
+    banner.listen = listen;
+    rc = http_serve(app, listen, announce, &banner, &err);
     http_app_free(app);
     auth_limiter_free(cfg.limiter);
     store_pool_free(cfg.pool);

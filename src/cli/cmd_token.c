@@ -10,15 +10,16 @@
 static void help(FILE *f)
 {
     fprintf(f, "usage: accord [--db PATH] token create --email E [--label L] [--expires DAYS]\n"
-               "       accord [--db PATH] token list --email E\n"
+               "       accord [--db PATH] token list [--email E]\n"
                "       accord [--db PATH] token revoke ID\n\n"
                "create prints only the token on standard output: it is stored hashed and cannot\n"
                "be shown again. Use it as 'Authorization: Bearer <token>'. --expires 0 (the\n"
-               "default) means it never expires.\n");
+               "default) means it never expires. list shows the tokens that are not revoked,\n"
+               "everyone's unless --email names a person.\n");
 }
 
-static int token_create(struct cli_ctx *cli, struct store *st, const char *email,
-                        const char *label, const char *expires, struct acc_err *err)
+static int token_create(struct cli_ctx *cli, struct store *st, const char *email, const char *label,
+                        const char *expires, struct acc_err *err)
 {
     struct org_actor sys = org_actor_system("cli: token create");
     char secret[AUTH_SECRET_LEN + 1];
@@ -44,18 +45,18 @@ static int token_create(struct cli_ctx *cli, struct store *st, const char *email
     return rc;
 }
 
-static int token_list(struct cli_ctx *cli, struct store *st, const char *email,
-                      struct acc_err *err)
+static int token_list(struct cli_ctx *cli, struct store *st, const char *email, struct acc_err *err)
 {
     struct auth_token *items;
-    struct org_person p;
+    struct org_person p = {0};
     int64_t after = 0;
     bool more = true;
-    int n, rc;
+    int n, rc = ACC_OK;
 
-    rc = org_person_get_by_email(st, email, cli->arena, &p, err);
+    if (email)
+        rc = org_person_get_by_email(st, email, cli->arena, &p, err);
     if (!rc)
-        printf("ID\tLABEL\tCREATED\tEXPIRES\tLAST USED\n");
+        printf("ID\tPERSON\tLABEL\tCREATED\tEXPIRES\tLAST USED\n");
     while (!rc && more) {
         rc = auth_token_list(st, p.id, after, 200, cli->arena, &items, &n, &more, err);
         for (int i = 0; !rc && i < n; i++) {
@@ -66,7 +67,8 @@ static int token_list(struct cli_ctx *cli, struct store *st, const char *email,
                 acc_time_format(items[i].expires_at, e);
             if (items[i].last_used_at)
                 acc_time_format(items[i].last_used_at, u);
-            printf("%lld\t%s\t%s\t%s\t%s\n", (long long)items[i].id, items[i].label, c, e, u);
+            printf("%lld\t%lld\t%s\t%s\t%s\t%s\n", (long long)items[i].id,
+                   (long long)items[i].person_id, items[i].label, c, e, u);
             after = items[i].id;
         }
     }
@@ -104,14 +106,14 @@ int cmd_token(struct cli_ctx *cli, int argc, char **argv)
         if (npos != 1 || !acc_parse_i64(pos[0], &id) || id <= 0)
             return cli_error(CLI_USAGE, "token revoke needs the token's ID");
     } else if (strcmp(argv[1], "create") == 0 || strcmp(argv[1], "list") == 0) {
-        if (!email)
-            return cli_error(CLI_USAGE, "token %s needs --email", argv[1]);
+        if (!email && strcmp(argv[1], "create") == 0)
+            return cli_error(CLI_USAGE, "token create needs --email");
         if (npos)
             return cli_error(CLI_USAGE, "unexpected argument '%s'", pos[0]);
     } else {
         return cli_error(CLI_USAGE, "unknown token command '%s' (create, list, revoke)", argv[1]);
     }
-    rc = cli_open_store(cli, &st);
+    rc = cli_open_store(cli, false, &st);
     if (rc)
         return rc;
     if (strcmp(argv[1], "create") == 0) {

@@ -50,7 +50,7 @@ static int change(struct cli_ctx *cli, const char *via, const char *email,
     struct store *st;
     int rc;
 
-    rc = cli_open_store(cli, &st);
+    rc = cli_open_store(cli, false, &st);
     if (rc)
         return rc;
     rc = store_begin(st, true, &err);
@@ -99,7 +99,7 @@ static int user_list(struct cli_ctx *cli, const char *dept, bool all)
     bool more = true;
     int n, rc;
 
-    rc = cli_open_store(cli, &st);
+    rc = cli_open_store(cli, false, &st);
     if (rc)
         return rc;
     if (dept)

@@ -142,8 +142,16 @@ bool http_app_cookie_secure(const struct http_app *app);
 /* The Prometheus text of the metrics, malloc'd. */
 char *http_metrics_text(struct http_app *app, size_t *len);
 
-/* Starts serving on addr ("127.0.0.1:8080"); runs until SIGINT or SIGTERM. */
-int http_serve(struct http_app *app, const char *listen_addr, struct acc_err *err);
+/* Called once the server listens, before it waits for requests. */
+typedef void http_ready_fn(void *arg);
+
+/*
+ * Serves on listen_addr ("127.0.0.1:8080", "[::1]:8080") until SIGINT or SIGTERM.
+ * ready (may be NULL) runs once the socket listens. ACC_EINVAL for a bad address,
+ * ACC_ESTORE when the address cannot be bound.
+ */
+int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *ready, void *arg,
+               struct acc_err *err);
 
 /* In-process exchange for tests: builds a ctx, dispatches, and hands back status and body. */
 struct http_test_reply {

@@ -64,7 +64,8 @@ int http_reply_err_status(struct http_ctx *ctx, int status)
 
     /* Storage and internal failures keep their detail in the log, not in the reply. */
     p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type",
-                  acc_arena_printf(ctx->arena, "urn:accord:problem:%s", acc_code_name(code)),
+                  acc_arena_printf(ctx->arena, "urn:accord:problem:%s",
+                                   status == 405 ? "method-not-allowed" : acc_code_name(code)),
                   "title", status == 405 ? "Method not allowed" : code_table[code].title, "status",
                   status, "detail",
                   status >= 500 && code != ACC_ESTORE ? "internal error" : ctx->err.msg,

@@ -247,7 +247,8 @@ static int parse_listen(const char *addr, struct sockaddr_storage *ss, struct ac
     return ACC_OK;
 }
 
-int http_serve(struct http_app *app, const char *listen_addr, struct acc_err *err)
+int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *ready, void *arg,
+               struct acc_err *err)
 {
     struct sockaddr_storage ss = {0};
     struct MHD_Daemon *d;
@@ -266,16 +267,19 @@ int http_serve(struct http_app *app, const char *listen_addr, struct acc_err *er
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
-                         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, 2u,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_SECS,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+    /* The logger goes first so that libmicrohttpd reports the other options through it. */
+    d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER,
+                         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                         MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_TIMEOUT,
+                         (unsigned)CONNECTION_TIMEOUT_SECS, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+                         NULL, MHD_OPTION_END);
     if (!d)
         return acc_fail(err, ACC_ESTORE, "", "cannot listen on %s (in use, or not allowed)",
                         listen_addr);
     acc_log(ACC_LOG_INFO, "listening", "address", listen_addr, "version", ACC_VERSION, NULL);
+    if (ready)
+        ready(arg);
     sigwait(&set, &sig);
     acc_log(ACC_LOG_INFO, "stopping", "signal", acc_log_int(sig), NULL);
     MHD_stop_daemon(d);

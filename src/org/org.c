@@ -257,14 +257,18 @@ static int check_officer(struct store *st, int64_t dept_id, int64_t person_id, c
     return ACC_OK;
 }
 
-static int check_officers(struct store *st, const struct org_department *d, struct acc_arena *arena,
+/* Checks the posts the input names; a post left alone keeps its holder, even an inactive one. */
+static int check_officers(struct store *st, const struct org_department *d,
+                          const struct org_department_input *in, struct acc_arena *arena,
                           struct acc_err *err)
 {
-    int rc = check_officer(st, d->id, d->head.id, "/head_id", true, arena, err);
+    int rc = ACC_OK;
 
-    if (!rc)
+    if (in->has_head)
+        rc = check_officer(st, d->id, d->head.id, "/head_id", true, arena, err);
+    if (!rc && in->has_point_person)
         rc = check_officer(st, d->id, d->point_person.id, "/point_person_id", false, arena, err);
-    if (!rc)
+    if (!rc && in->has_deputy)
         rc = check_officer(st, d->id, d->deputy.id, "/deputy_id", false, arena, err);
     if (!rc && d->deputy.id && d->deputy.id == d->point_person.id)
         rc = acc_fail(err, ACC_EINVAL, "/deputy_id",
@@ -339,7 +343,7 @@ int org_department_create(struct store *st, const struct org_actor *who,
     rc = org_name_check(d.name, "/name", err);
     if (!rc && (d.head.id || d.point_person.id || d.deputy.id))
         /* A new department has no members yet, so it cannot name officers. */
-        rc = check_officers(st, &d, arena, err);
+        rc = check_officers(st, &d, in, arena, err);
     if (!rc)
         rc = write_department(st, &d, true, arena, &id, err);
     if (!rc)
@@ -380,7 +384,7 @@ int org_department_update(struct store *st, const struct org_actor *who, int64_t
     apply_department(&d, in);
     rc = org_name_check(d.name, "/name", err);
     if (!rc)
-        rc = check_officers(st, &d, arena, err);
+        rc = check_officers(st, &d, in, arena, err);
     if (!rc)
         rc = write_department(st, &d, false, arena, &ignored, err);
     if (!rc)
@@ -460,10 +464,26 @@ int org_person_get_by_email(struct store *st, const char *email, struct acc_aren
     return person_query_one(st, PERSON_SELECT "WHERE p.email = ?", args, norm, arena, out, err);
 }
 
+/* "%q%" for LIKE in lower case, with q's own pattern characters escaped by '!'. */
+static const char *like_pattern(const char *q, struct acc_arena *arena)
+{
+    char *out = acc_arena_alloc(arena, strlen(q) * 2 + 3), *o = out;
+
+    *o++ = '%';
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '!')
+            *o++ = '!';
+        *o++ = (char)tolower((unsigned char)*p);
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
 int org_person_list(struct store *st, const struct org_person_filter *f, struct acc_arena *arena,
                     struct org_person **items, int *n, bool *more, struct acc_err *err)
 {
-    const char *like = f->q ? acc_arena_printf(arena, "%%%s%%", name_key(f->q, arena)) : NULL;
+    const char *like = f->q ? like_pattern(f->q, arena) : NULL;
     struct store_arg args[] = {SA_INT(f->department_id),
                                SA_INT(f->department_id),
                                SA_INT(f->active),
@@ -477,12 +497,13 @@ int org_person_list(struct store *st, const struct org_person_filter *f, struct 
     int count = 0, rc;
     bool row;
 
-    rc = store_exec(st,
-                    PERSON_SELECT "WHERE (? = 0 OR p.department_id = ?) AND (? < 0 OR p.active = "
-                                  "?) AND (lower(p.name) LIKE COALESCE(?, lower(p.name)) OR "
-                                  "p.email LIKE COALESCE(?, p.email)) AND p.id > ? ORDER BY p.id "
-                                  "LIMIT ?",
-                    args, (int)ACC_ARRAY_LEN(args), &stmt, err);
+    rc =
+        store_exec(st,
+                   PERSON_SELECT "WHERE (? = 0 OR p.department_id = ?) AND (? < 0 OR p.active = ?) "
+                                 "AND (lower(p.name) LIKE COALESCE(?, lower(p.name)) ESCAPE '!' "
+                                 "OR p.email LIKE COALESCE(?, p.email) ESCAPE '!') AND p.id > ? "
+                                 "ORDER BY p.id LIMIT ?",
+                   args, (int)ACC_ARRAY_LEN(args), &stmt, err);
     if (rc)
         return rc;
     while (!(rc = store_step(stmt, &row, err)) && row && count <= f->limit)
@@ -670,6 +691,12 @@ int org_person_update(struct store *st, const struct org_actor *who, int64_t id,
     if (rc == ACC_ECONFLICT)
         return acc_fail(err, ACC_ECONFLICT, "/email", "a person with e-mail '%s' already exists",
                         p.email);
+    /* A new password, or deactivation, ends the person's sessions everywhere. */
+    if (!rc && (in->password_hash || !p.active)) {
+        struct store_arg args[] = {SA_INT(id)};
+
+        rc = store_exec(st, "DELETE FROM session WHERE person_id = ?", args, 1, NULL, err);
+    }
     if (!rc)
         rc = org_person_get(st, id, arena, out, err);
     if (!rc)

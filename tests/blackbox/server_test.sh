@@ -167,6 +167,12 @@ stop_server
 printf 'secret-admin-pw\n' | "$ACCORD_BIN" --db "$WORK/init.db" init --admin-email boss@example.org --password-stdin >/dev/null
 check "init creates an empty organisation" bash -c "'$ACCORD_BIN' --db '$WORK/init.db' user list | grep -q boss@example.org"
 
+"$ACCORD_BIN" --db "$WORK/missing.db" user list >/dev/null 2>"$WORK/missing.err"
+check "a command on a database that does not exist fails" test $? -eq 1
+check "and creates no empty database" test ! -e "$WORK/missing.db"
+"$ACCORD_BIN" --db "$DB" serve --listen 127.0.0.1 >/dev/null 2>&1
+check "serve with a bad --listen fails" test $? -ne 0
+
 # --- a database from a newer accord is refused ---
 sqlite3 "$WORK/init.db" "INSERT INTO schema_version (version, applied_at) VALUES (9999, 0)"
 "$ACCORD_BIN" --db "$WORK/init.db" migrate >/dev/null 2>"$WORK/newer.err"

@@ -182,6 +182,30 @@ static void test_inactive_person_locked_out(void)
     T_EQ_INT(auth_token_check(st, secret, &p, &err), ACC_EAUTH);
 }
 
+static void test_new_password_ends_sessions(void)
+{
+    struct org_actor sys = org_actor_system("test");
+    struct org_person_input in = {0};
+    char hash[AUTH_HASH_MAX];
+    struct auth_principal p;
+    struct org_person person;
+    struct auth_signin s;
+    struct acc_err err;
+    int64_t carol;
+
+    T_EQ_INT(auth_password_hash("first password", hash, &err), ACC_OK);
+    carol = add_person("carol@example.org", ORG_ROLE_ADMIN, hash);
+    T_EQ_INT(auth_signin(st, lim, "carol@example.org", "first password", "10.1.1.1", &s, &err),
+             ACC_OK);
+    T_EQ_INT(auth_session_check(st, s.token, &p, &err), ACC_OK);
+    T_EQ_INT(auth_password_hash("second password", hash, &err), ACC_OK);
+    in.password_hash = hash;
+    T_EQ_INT(org_person_update(st, &sys, carol, &in, arena, &person, &err), ACC_OK);
+    T_EQ_INT(auth_session_check(st, s.token, &p, &err), ACC_EAUTH);
+    T_EQ_INT(auth_signin(st, lim, "carol@example.org", "second password", "10.1.1.1", &s, &err),
+             ACC_OK);
+}
+
 int main(void)
 {
     acc_log_set_quiet(true);
@@ -192,6 +216,7 @@ int main(void)
     T_RUN(test_limit_per_address);
     T_RUN(test_tokens);
     T_RUN(test_inactive_person_locked_out);
+    T_RUN(test_new_password_ends_sessions);
     auth_limiter_free(lim);
     acc_arena_free(arena);
     store_close(st);

@@ -229,6 +229,38 @@ static void test_every_change_audited(void)
     store_finish(stmt);
 }
 
+static void test_inactive_officer_does_not_block_other_edits(void)
+{
+    struct org_person_input off = {.has_active = true, .active = false};
+    struct org_department_input in = {.has_point_person = true, .point_person_id = fin_point};
+    struct org_department_input rename = {.has_name = true, .name = "Finance"};
+    struct org_department d;
+    struct org_person p;
+    struct acc_err err;
+
+    T_EQ_INT(org_department_update(st, &sys, fin, &in, arena, &d, &err), ACC_OK);
+    T_EQ_INT(org_person_update(st, &sys, fin_point, &off, arena, &p, &err), ACC_OK);
+    /* Naming the inactive person again is refused; other changes go through. */
+    T_EQ_INT(org_department_update(st, &sys, fin, &in, arena, &d, &err), ACC_EINVAL);
+    T_EQ_INT(org_department_update(st, &sys, fin, &rename, arena, &d, &err), ACC_OK);
+    T_EQ_INT(d.point_person.id, fin_point);
+}
+
+static void test_search_escapes_pattern_characters(void)
+{
+    struct org_person_filter f = {.active = -1, .q = "%", .limit = 10};
+    struct org_person *items;
+    struct acc_err err;
+    bool more;
+    int n = -1;
+
+    T_EQ_INT(org_person_list(st, &f, arena, &items, &n, &more, &err), ACC_OK);
+    T_EQ_INT(n, 0);
+    f.q = "_";
+    T_EQ_INT(org_person_list(st, &f, arena, &items, &n, &more, &err), ACC_OK);
+    T_EQ_INT(n, 0);
+}
+
 int main(void)
 {
     acc_log_set_quiet(true);
@@ -240,6 +272,8 @@ int main(void)
     T_RUN(test_deactivate_not_delete_and_officer_kept);
     T_RUN(test_list_pages_and_search);
     T_RUN(test_every_change_audited);
+    T_RUN(test_inactive_officer_does_not_block_other_edits);
+    T_RUN(test_search_escapes_pattern_characters);
     acc_arena_free(arena);
     store_close(st);
     return t_done();
