@@ -41,7 +41,7 @@ enum acc_code {
 /* Detail of a failure, filled by acc_fail(). field is a JSON pointer or "". */
 struct acc_err {
     enum acc_code code;
-    char field[48];
+    char field[64];
     char msg[160];
     int retry_after_secs; /* for ACC_ELIMIT */
 };

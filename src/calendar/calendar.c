@@ -8,7 +8,8 @@
 
 #define DAY_SECS 86400
 /* Intervals of days d-2 .. d+1 can reach day d's window (see day_runs). */
-#define MAX_RUNS (4 * CALENDAR_MAX_INTERVALS)
+#define MAX_RUNS   (4 * CALENDAR_MAX_INTERVALS)
+#define PLAIN_SCAN 16
 
 static const char *const day_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                          "Friday", "Saturday", "Sunday"};
@@ -156,8 +157,7 @@ static char *put_num(char *p, int v, int n)
     return p + n;
 }
 
-void calendar_local_format(const struct calendar_tz *tz, int64_t at, bool with_offset,
-                           char out[32])
+void calendar_local_format(const struct calendar_tz *tz, int64_t at, bool with_offset, char out[32])
 {
     int32_t off = calendar_tz_offset(tz, at);
     int64_t local = at + off;
@@ -367,10 +367,11 @@ int calendar_holidays_parse(const char *s, int32_t *days, size_t max, size_t *n,
 
         if (count == max)
             return acc_fail(err, ACC_EINVAL, "/holidays", "more than %zu holidays", max);
-        snprintf(field, sizeof(field), "/holidays/%zu", count);
-        if (len != 10 || !date_at(p, &days[count]))
+        if (len != 10 || !date_at(p, &days[count])) {
+            snprintf(field, sizeof(field), "/holidays/%zu", count);
             return acc_fail(err, ACC_EINVAL, field, "bad holiday '%.*s' (want YYYY-MM-DD)",
                             (int)(len < 40 ? len : 40), p);
+        }
         count++;
         if (!comma)
             break;
@@ -444,6 +445,27 @@ static int64_t plain_day_secs(const struct calendar_week *w, int wd)
     return sum;
 }
 
+/*
+ * True when no interval of weekday wd's days -2 .. +1 comes within margin (the zone's
+ * largest DST change) of wd's [00:00, 24:00): no DST change can then give that day's window
+ * business time.
+ */
+static bool is_quiet(const struct calendar_week *w, int wd, int64_t margin)
+{
+    for (int k = -2; k <= 1; k++) {
+        int dd = ((wd + k) % 7 + 7) % 7;
+
+        for (int i = 0; i < w->day[dd].n; i++) {
+            int64_t lo = (int64_t)k * DAY_SECS + w->day[dd].iv[i].open_secs;
+            int64_t hi = (int64_t)k * DAY_SECS + w->day[dd].iv[i].close_secs;
+
+            if (hi > -margin && lo < DAY_SECS + margin)
+                return false;
+        }
+    }
+    return true;
+}
+
 int calendar_init(struct calendar *cal, const struct calendar_tz *tz,
                   const struct calendar_week *week, const int32_t *holidays, size_t n_holidays,
                   struct acc_err *err)
@@ -478,6 +500,8 @@ int calendar_init(struct calendar *cal, const struct calendar_tz *tz,
     for (int d = 0; d < 7; d++) {
         cal->day_secs[d] = plain_day_secs(week, d);
         cal->week_secs += cal->day_secs[d];
+        if (is_quiet(week, d, tz->max_delta))
+            cal->quiet |= (uint8_t)(1u << d);
     }
     return 0;
 }
@@ -598,30 +622,45 @@ static int64_t window_day(const struct calendar *cal, int64_t at, struct conv *c
 }
 
 /*
- * The first day >= d and < limit that is not plain (limit when none). A plain day is no
- * holiday and no DST change is near it, so its business time is cal->day_secs of its
- * weekday. A change at local boundary x by delta seconds can touch the windows of the
- * days whose [00:00 - delta, 24:00 + delta] holds x.
+ * The first day >= d and < limit that is not plain (limit when none). A plain day has the
+ * business time of its weekday, cal->day_secs: it is no holiday (or one on a weekday without
+ * business time) and no DST change is near it (or one that no interval can reach, see
+ * calendar.quiet). A change at local boundary x by delta seconds can touch the windows of
+ * the days whose [00:00 - delta, 24:00 + delta] holds x. At most PLAIN_SCAN changes are
+ * looked at in one call, so a stretch can end early at a plain day; callers just ask again.
  */
 static int64_t plain_until(const struct calendar *cal, int64_t d, int64_t limit, struct conv *c)
 {
     const struct calendar_tz *tz = cal->tz;
-    size_t h = holiday_from(cal, d);
     int64_t stop = limit;
     struct tz_piece p, q;
+    int scanned = 0;
 
-    if (h < cal->n_holidays && cal->holidays[h] < stop)
-        stop = cal->holidays[h];
+    for (size_t h = holiday_from(cal, d); h < cal->n_holidays && cal->holidays[h] < stop; h++) {
+        if (cal->day_secs[weekday(cal->holidays[h])] > 0) {
+            stop = cal->holidays[h];
+            break;
+        }
+    }
     p = *piece(c, d * DAY_SECS - tz->max_delta);
     while (p.hi < TZ_FAR_FUTURE && p.hi - tz->max_delta < (stop + 1) * DAY_SECS) {
         int64_t delta, first, last;
 
-        q = *piece(c, p.hi);
+        if (++scanned > PLAIN_SCAN) {
+            first = ceil_div(p.hi - tz->max_delta, DAY_SECS) - 1;
+            stop = first > d ? (first < stop ? first : stop) : d;
+            break;
+        }
+        tz_piece_local_next(tz, &p, &q);
         delta = q.off > p.off ? q.off - p.off : p.off - q.off;
         first = ceil_div(p.hi - delta, DAY_SECS) - 1;
         last = ceil_div(p.hi + delta, DAY_SECS) - 1;
-        if (last >= d && first < stop)
-            stop = first > d ? first : d;
+        for (int64_t day = first > d ? first : d; day <= last && day < stop; day++) {
+            if (!(cal->quiet & (1u << weekday(day)))) {
+                stop = day;
+                break;
+            }
+        }
         p = q;
     }
     return stop;

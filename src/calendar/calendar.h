@@ -165,9 +165,9 @@ struct calendar {
     int32_t *holidays; /* sorted local days, no duplicates; owned */
     size_t n_holidays;
     /* derived from week by calendar_init() */
-    int64_t day_secs[7];  /* business seconds of a weekday without DST change or holiday */
-    int64_t week_secs;    /* their sum */
-    int32_t max_span_day; /* how many days an interval can reach past its own date */
+    int64_t day_secs[7]; /* business seconds of a weekday without DST change or holiday */
+    int64_t week_secs;   /* their sum */
+    uint8_t quiet;       /* bit wd: no interval reaches weekday wd, whatever DST does */
 };
 
 /*

@@ -44,6 +44,7 @@ struct calendar_tz {
 struct tz_piece {
     int64_t lo, hi;
     int32_t off;
+    int64_t seg; /* index of the stretch in the table, -1 past it */
 };
 
 /* The piece of UTC instants holding at. */
@@ -54,5 +55,9 @@ void tz_piece_utc(const struct calendar_tz *tz, int64_t at, struct tz_piece *p);
  * instant local - p->off. The next piece starts at p->hi (TZ_FAR_FUTURE when none).
  */
 void tz_piece_local(const struct calendar_tz *tz, int64_t local_secs, struct tz_piece *p);
+
+/* The local piece after p (starting at p->hi); p->hi must be below TZ_FAR_FUTURE. */
+void tz_piece_local_next(const struct calendar_tz *tz, const struct tz_piece *p,
+                         struct tz_piece *next);
 
 #endif

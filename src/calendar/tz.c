@@ -389,9 +389,19 @@ static void rule_piece(const struct calendar_tz *tz, int64_t v, bool local, stru
 
     while (i + 1 < n && (local ? ch[i + 1].x : ch[i + 1].at) <= v)
         i++;
+    p->seg = -1;
     p->lo = i < 0 ? (local ? last->x : last->at) : (local ? ch[i].x : ch[i].at);
     p->off = i < 0 ? last->off : ch[i].off;
     p->hi = i + 1 < n ? (local ? ch[i + 1].x : ch[i + 1].at) : TZ_FAR_FUTURE;
+}
+
+/* Stretch seg of the table: between change seg - 1 and change seg. */
+static void fill_piece(const struct calendar_tz *tz, size_t seg, bool local, struct tz_piece *p)
+{
+    p->seg = (int64_t)seg;
+    p->lo = seg == 0 ? TZ_FAR_PAST : (local ? tz->tr[seg - 1].x : tz->tr[seg - 1].at);
+    p->off = seg == 0 ? tz->off0 : tz->tr[seg - 1].off;
+    p->hi = seg == tz->n ? TZ_FAR_FUTURE : (local ? tz->tr[seg].x : tz->tr[seg].at);
 }
 
 static void table_piece(const struct calendar_tz *tz, int64_t v, bool local, struct tz_piece *p)
@@ -410,9 +420,18 @@ static void table_piece(const struct calendar_tz *tz, int64_t v, bool local, str
         rule_piece(tz, v, local, p);
         return;
     }
-    p->lo = lo == 0 ? TZ_FAR_PAST : (local ? tz->tr[lo - 1].x : tz->tr[lo - 1].at);
-    p->off = lo == 0 ? tz->off0 : tz->tr[lo - 1].off;
-    p->hi = lo == tz->n ? TZ_FAR_FUTURE : (local ? tz->tr[lo].x : tz->tr[lo].at);
+    fill_piece(tz, lo, local, p);
+}
+
+void tz_piece_local_next(const struct calendar_tz *tz, const struct tz_piece *p,
+                         struct tz_piece *next)
+{
+    size_t seg = (size_t)p->seg + 1;
+
+    if (p->seg < 0 || seg > tz->n || (seg == tz->n && tz->has_rule))
+        tz_piece_local(tz, p->hi, next);
+    else
+        fill_piece(tz, seg, true, next);
 }
 
 void tz_piece_utc(const struct calendar_tz *tz, int64_t at, struct tz_piece *p)

@@ -75,9 +75,12 @@ void http_cache_put(struct reply_cache *c, const char *key, int64_t revision, co
         slot = &c->slots[c->next];
         c->next = (c->next + 1) % CACHE_SLOTS;
         free(slot->key);
+        free(slot->body);
         slot->key = xstrdup(key);
+        slot->body = NULL;
     }
-    if (revision >= slot->revision || !slot->body) {
+    /* A reply made at an older revision than the one kept is stale: keep the newer. */
+    if (!slot->body || revision >= slot->revision) {
         free(slot->body);
         slot->body = xstrndup(body, len);
         slot->len = len;

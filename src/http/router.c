@@ -60,7 +60,8 @@ static const char *allowed_methods(struct http_ctx *ctx)
     acc_buf_init(&b);
     for (size_t i = 0; i < http_nroutes; i++)
         if (match(http_routes[i].pattern, ctx->path, ctx->arena, NULL))
-            acc_buf_addf(&b, "%s%s", b.len ? ", " : "", http_routes[i].method);
+            acc_buf_addf(&b, "%s%s%s", b.len ? ", " : "", http_routes[i].method,
+                         strcmp(http_routes[i].method, "GET") == 0 ? ", HEAD" : "");
     s = acc_arena_strdup(ctx->arena, b.buf);
     acc_buf_release(&b);
     return s;

@@ -4,6 +4,7 @@
 #include "http/http_int.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -286,6 +287,44 @@ int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *rea
     return ACC_OK;
 }
 
+/* Test exchanges only: what libmicrohttpd does for real requests. */
+static char *url_decode(char *s)
+{
+    char *o = s;
+
+    for (char *p = s; *p; p++) {
+        if (*p == '+') {
+            *o++ = ' ';
+        } else if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+            char hex[3] = {p[1], p[2], 0};
+
+            *o++ = (char)strtol(hex, NULL, 16);
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return s;
+}
+
+static const char *cookie_value(struct acc_arena *arena, const char *header, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = header; p && *p;) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        if (strncmp(p, name, n) == 0 && p[n] == '=') {
+            const char *v = p + n + 1;
+
+            return acc_arena_strndup(arena, v, strcspn(v, ";"));
+        }
+        p = strchr(p, ';');
+    }
+    return NULL;
+}
+
 void http_test_call(struct http_app *app, const char *method, const char *target, const char *body,
                     const char *const *headers, struct http_test_reply *out)
 {
@@ -309,8 +348,8 @@ void http_test_call(struct http_app *app, const char *method, const char *target
             }
             if (eq)
                 *eq++ = '\0';
-            ctx.query[ctx.nquery].key = kv;
-            ctx.query[ctx.nquery].value = eq;
+            ctx.query[ctx.nquery].key = url_decode(kv);
+            ctx.query[ctx.nquery].value = eq ? url_decode(eq) : NULL;
             ctx.nquery++;
         }
     }
@@ -323,7 +362,7 @@ void http_test_call(struct http_app *app, const char *method, const char *target
         if (strcasecmp(k, "Authorization") == 0)
             ctx.authorization = v;
         else if (strcasecmp(k, "Cookie") == 0)
-            ctx.cookie_session = v;
+            ctx.cookie_session = cookie_value(ctx.arena, v, AUTH_COOKIE_NAME);
         else if (strcasecmp(k, "X-CSRF-Token") == 0)
             ctx.csrf_header = v;
         else if (strcasecmp(k, "Content-Type") == 0)

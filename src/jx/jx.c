@@ -4,6 +4,23 @@
 
 #include <stdio.h>
 
+/* "/" + key as an RFC 6901 pointer ('~' as "~0", '/' as "~1"), cut to fit. */
+static void json_pointer(const char *key, char *out, size_t size)
+{
+    size_t o = 0;
+
+    out[o++] = '/';
+    for (const char *p = key; *p && o + 3 < size; p++) {
+        if (*p == '~' || *p == '/') {
+            out[o++] = '~';
+            out[o++] = *p == '~' ? '0' : '1';
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = '\0';
+}
+
 static const struct jx_field *find_field(const struct jx_field *fields, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
@@ -26,10 +43,9 @@ static int read_one(const struct jx_field *f, json_t *v, struct acc_arena *arena
         if (json_string_length(v) > max)
             return acc_fail(err, ACC_EINVAL, ptr, "%s is longer than %zu bytes", f->name, max);
         if (memchr(json_string_value(v), '\0', json_string_length(v)))
-            return acc_fail(err, ACC_EINVAL, ptr, "%s must not contain NUL characters",
-                            f->name);
-        *(const char **)f->out = acc_arena_strndup(arena, json_string_value(v),
-                                                   json_string_length(v));
+            return acc_fail(err, ACC_EINVAL, ptr, "%s must not contain NUL characters", f->name);
+        *(const char **)f->out =
+            acc_arena_strndup(arena, json_string_value(v), json_string_length(v));
         break;
     case JX_INT:
         if (!json_is_integer(v))
@@ -69,9 +85,9 @@ int jx_read(json_t *obj, const struct jx_field *fields, size_t n, struct acc_are
     json_object_foreach(obj, key, v)
     {
         if (!find_field(fields, n, key)) {
-            char ptr[48];
+            char ptr[sizeof(err->field)];
 
-            snprintf(ptr, sizeof(ptr), "/%.40s", key);
+            json_pointer(key, ptr, sizeof(ptr));
             return acc_fail(err, ACC_EINVAL, ptr, "unknown field '%.60s'", key);
         }
     }

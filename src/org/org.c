@@ -554,8 +554,9 @@ static int check_person_rights(const struct org_actor *who, const struct org_per
     return ACC_OK;
 }
 
-static int check_person(struct store *st, struct org_person *p, struct acc_arena *arena,
-                        struct acc_err *err)
+/* Checks a person's fields; the department must be active when the person joins it. */
+static int check_person(struct store *st, struct org_person *p, bool joining,
+                        struct acc_arena *arena, struct acc_err *err)
 {
     struct org_department d;
     int rc;
@@ -575,7 +576,7 @@ static int check_person(struct store *st, struct org_person *p, struct acc_arena
     if (rc == ACC_ENOTFOUND)
         return acc_fail(err, ACC_EINVAL, "/department_id", "department %lld does not exist",
                         (long long)p->department.id);
-    if (!rc && !d.active)
+    if (!rc && joining && !d.active)
         return acc_fail(err, ACC_EINVAL, "/department_id", "department '%s' is inactive", d.name);
     return rc;
 }
@@ -602,6 +603,15 @@ static int check_officer_kept(struct store *st, const struct org_person *before,
         return acc_fail(err, ACC_ECONFLICT, "/department_id",
                         "'%s' is the %s of '%s': name another first", before->name,
                         d.point_person.id == before->id ? "point person" : "deputy", d.name);
+    if (before->active && !after->active &&
+        (d.head.id == before->id || d.point_person.id == before->id || d.deputy.id == before->id))
+        return acc_fail(err, ACC_ECONFLICT, "/active",
+                        "'%s' is the %s of '%s': name another before deactivating them",
+                        before->name,
+                        d.head.id == before->id           ? "head"
+                        : d.point_person.id == before->id ? "point person"
+                                                          : "deputy",
+                        d.name);
     return ACC_OK;
 }
 
@@ -623,7 +633,7 @@ int org_person_create(struct store *st, const struct org_actor *who,
     apply_person(&p, in);
     rc = check_person_rights(who, NULL, &p, err);
     if (!rc)
-        rc = check_person(st, &p, arena, err);
+        rc = check_person(st, &p, true, arena, err);
     if (rc)
         return rc;
     {
@@ -671,11 +681,17 @@ int org_person_update(struct store *st, const struct org_actor *who, int64_t id,
     if (!rc && who->person_id == id && in->has_active && !in->active)
         rc = acc_fail(err, ACC_ECONFLICT, "/active", "you cannot deactivate yourself");
     if (!rc)
-        rc = check_person(st, &p, arena, err);
+        rc = check_person(st, &p, p.department.id != before.department.id, arena, err);
     if (!rc)
         rc = check_officer_kept(st, &before, &p, arena, err);
     if (rc)
         return rc;
+    /* Nothing to change: no write, no audit record. */
+    if (!in->password_hash &&
+        strcmp(person_snapshot(&before, arena), person_snapshot(&p, arena)) == 0) {
+        *out = before;
+        return ACC_OK;
+    }
     {
         struct store_arg args[] = {SA_TEXT(p.email),       SA_TEXT(p.name),
                                    SA_ID(p.department.id), SA_TEXT(org_role_name(p.role)),

@@ -229,18 +229,22 @@ static void test_every_change_audited(void)
     store_finish(stmt);
 }
 
-static void test_inactive_officer_does_not_block_other_edits(void)
+static void test_officer_deactivation_refused_and_legacy_inactive_tolerated(void)
 {
     struct org_person_input off = {.has_active = true, .active = false};
     struct org_department_input in = {.has_point_person = true, .point_person_id = fin_point};
     struct org_department_input rename = {.has_name = true, .name = "Finance"};
+    struct store_arg args[] = {SA_INT(fin_point)};
     struct org_department d;
     struct org_person p;
     struct acc_err err;
 
     T_EQ_INT(org_department_update(st, &sys, fin, &in, arena, &d, &err), ACC_OK);
-    T_EQ_INT(org_person_update(st, &sys, fin_point, &off, arena, &p, &err), ACC_OK);
-    /* Naming the inactive person again is refused; other changes go through. */
+    T_EQ_INT(org_person_update(st, &sys, fin_point, &off, arena, &p, &err), ACC_ECONFLICT);
+    T_EQ_STR(err.field, "/active");
+    /* Data from before that rule: an inactive officer blocks only naming them again. */
+    T_EQ_INT(store_exec(st, "UPDATE person SET active = 0 WHERE id = ?", args, 1, NULL, &err),
+             ACC_OK);
     T_EQ_INT(org_department_update(st, &sys, fin, &in, arena, &d, &err), ACC_EINVAL);
     T_EQ_INT(org_department_update(st, &sys, fin, &rename, arena, &d, &err), ACC_OK);
     T_EQ_INT(d.point_person.id, fin_point);
@@ -272,7 +276,7 @@ int main(void)
     T_RUN(test_deactivate_not_delete_and_officer_kept);
     T_RUN(test_list_pages_and_search);
     T_RUN(test_every_change_audited);
-    T_RUN(test_inactive_officer_does_not_block_other_edits);
+    T_RUN(test_officer_deactivation_refused_and_legacy_inactive_tolerated);
     T_RUN(test_search_escapes_pattern_characters);
     acc_arena_free(arena);
     store_close(st);
