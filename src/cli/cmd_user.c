@@ -9,18 +9,17 @@
 
 static void help(FILE *f)
 {
-    fprintf(f,
-            "usage: accord [--db PATH] user add --email E --name N --department D --role R\n"
-            "                                   [--password-stdin]\n"
-            "       accord [--db PATH] user list [--department D] [--all]\n"
-            "       accord [--db PATH] user set --email E [--name N] [--new-email E2]\n"
-            "                                   [--department D] [--role R]\n"
-            "       accord [--db PATH] user deactivate --email E\n"
-            "       accord [--db PATH] user activate --email E\n"
-            "       accord [--db PATH] user passwd --email E --password-stdin\n\n"
-            "D is a department's id or name; R is admin, head, point_person or member\n"
-            "(an administrator may have --department none). People with history are\n"
-            "deactivated, never deleted. 'list' shows active people unless --all.\n");
+    fprintf(f, "usage: accord [--db PATH] user add --email E --name N --department D --role R\n"
+               "                                   [--password-stdin]\n"
+               "       accord [--db PATH] user list [--department D] [--all]\n"
+               "       accord [--db PATH] user set --email E [--name N] [--new-email E2]\n"
+               "                                   [--department D] [--role R]\n"
+               "       accord [--db PATH] user deactivate --email E\n"
+               "       accord [--db PATH] user activate --email E\n"
+               "       accord [--db PATH] user passwd --email E --password-stdin\n\n"
+               "D is a department's id or name; R is admin, head, point_person or member\n"
+               "(an administrator may have --department none). People with history are\n"
+               "deactivated, never deleted. 'list' shows active people unless --all.\n");
 }
 
 /* Resolves --department: a name or id, or "none" (0). */
@@ -125,10 +124,14 @@ int cmd_user(struct cli_ctx *cli, int argc, char **argv)
     const char *email = NULL, *name = NULL, *dept = NULL, *role = NULL, *new_email = NULL;
     bool from_stdin = false, all = false, want_help = false;
     const struct cli_opt opts[] = {
-        {"email", true, &email, NULL},         {"name", true, &name, NULL},
-        {"department", true, &dept, NULL},     {"role", true, &role, NULL},
-        {"new-email", true, &new_email, NULL}, {"password-stdin", false, NULL, &from_stdin},
-        {"all", false, NULL, &all},            {"help", false, NULL, &want_help},
+        {"email", true, &email, NULL},
+        {"name", true, &name, NULL},
+        {"department", true, &dept, NULL},
+        {"role", true, &role, NULL},
+        {"new-email", true, &new_email, NULL},
+        {"password-stdin", false, NULL, &from_stdin},
+        {"all", false, NULL, &all},
+        {"help", false, NULL, &want_help},
     };
     struct org_person_input in = {0};
     struct acc_err err = {0};
@@ -190,7 +193,8 @@ int cmd_user(struct cli_ctx *cli, int argc, char **argv)
         rc = hash_from_stdin(&in, cli->arena);
         return rc ? rc : change(cli, "cli: user passwd", email, &in, NULL);
     }
-    return cli_error(CLI_USAGE, "unknown user command '%s' (add, list, set, deactivate, "
-                                "activate, passwd)",
+    return cli_error(CLI_USAGE,
+                     "unknown user command '%s' (add, list, set, deactivate, "
+                     "activate, passwd)",
                      sub);
 }
