@@ -7,8 +7,8 @@ int audit_append(struct store *st, int64_t actor_id, const char *action, const c
                  int64_t entity_id, const char *before_json, const char *after_json,
                  struct acc_err *err)
 {
-    struct store_arg args[] = {SA_INT(acc_now()),    SA_ID(actor_id),        SA_TEXT(action),
-                               SA_TEXT(entity),      SA_ID(entity_id),       SA_TEXT(before_json),
+    struct store_arg args[] = {SA_INT(acc_now()),  SA_ID(actor_id),  SA_TEXT(action),
+                               SA_TEXT(entity),    SA_ID(entity_id), SA_TEXT(before_json),
                                SA_TEXT(after_json)};
 
     return store_exec(st,
@@ -20,22 +20,22 @@ int audit_append(struct store *st, int64_t actor_id, const char *action, const c
 int audit_list(struct store *st, const struct audit_filter *f, struct acc_arena *arena,
                struct audit_entry **items, int *n, bool *more, struct acc_err *err)
 {
-    struct store_arg args[] = {
-        SA_TEXT(f->entity), SA_INT(f->entity_id), SA_INT(f->entity_id),
-        SA_INT(f->actor_id), SA_INT(f->actor_id), SA_INT(f->before_id), SA_INT(f->before_id),
-        SA_INT(f->limit + 1)};
+    struct store_arg args[] = {SA_TEXT(f->entity),   SA_INT(f->entity_id), SA_INT(f->entity_id),
+                               SA_INT(f->actor_id),  SA_INT(f->actor_id),  SA_INT(f->before_id),
+                               SA_INT(f->before_id), SA_INT(f->limit + 1)};
     struct store_stmt *stmt;
     struct audit_entry *out;
     int count = 0, rc;
     bool row;
 
-    rc = store_exec(st,
-                    "SELECT a.id, a.at, a.actor_id, p.name, a.action, a.entity, a.entity_id, "
-                    "a.before_json, a.after_json FROM audit a LEFT JOIN person p ON p.id = "
-                    "a.actor_id WHERE a.entity = COALESCE(?, a.entity) AND (? = 0 OR a.entity_id = ?) "
-                    "AND (? = 0 OR a.actor_id = ?) AND (? = 0 OR a.id < ?) ORDER BY a.id DESC "
-                    "LIMIT ?",
-                    args, (int)ACC_ARRAY_LEN(args), &stmt, err);
+    rc = store_exec(
+        st,
+        "SELECT a.id, a.at, a.actor_id, p.name, a.action, a.entity, a.entity_id, "
+        "a.before_json, a.after_json FROM audit a LEFT JOIN person p ON p.id = "
+        "a.actor_id WHERE a.entity = COALESCE(?, a.entity) AND (? = 0 OR a.entity_id = ?) "
+        "AND (? = 0 OR a.actor_id = ?) AND (? = 0 OR a.id < ?) ORDER BY a.id DESC "
+        "LIMIT ?",
+        args, (int)ACC_ARRAY_LEN(args), &stmt, err);
     if (rc)
         return rc;
     out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(f->limit + 1));

@@ -80,8 +80,7 @@ int acc_time_parse(const char *s, int64_t *out)
         p++;
     } else if (*p == '+' || *p == '-') {
         sign = *p == '-' ? -1 : 1;
-        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 ||
-            om > 59)
+        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
             return ACC_EINVAL;
         t -= sign * (oh * 3600 + om * 60);
         p += 6;

@@ -69,7 +69,7 @@ int cmd_department(struct cli_ctx *cli, int argc, char **argv)
     const char *name = NULL, *head = NULL, *point = NULL, *deputy = NULL, *pos[1];
     bool want_help = false;
     const struct cli_opt opts[] = {
-        {"name", true, &name, NULL},           {"head", true, &head, NULL},
+        {"name", true, &name, NULL},          {"head", true, &head, NULL},
         {"point-person", true, &point, NULL}, {"deputy", true, &deputy, NULL},
         {"help", false, NULL, &want_help},
     };
@@ -98,8 +98,7 @@ int cmd_department(struct cli_ctx *cli, int argc, char **argv)
     if (strcmp(sub, "add") == 0 && !name)
         return cli_error(CLI_USAGE, "department add needs --name");
     if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "add") != 0 &&
-        strcmp(sub, "set") != 0 && strcmp(sub, "deactivate") != 0 &&
-        strcmp(sub, "activate") != 0)
+        strcmp(sub, "set") != 0 && strcmp(sub, "deactivate") != 0 && strcmp(sub, "activate") != 0)
         return cli_error(CLI_USAGE, "unknown department command '%s'", sub);
     rc = cli_open_store(cli, false, &st);
     if (rc)
