@@ -17,9 +17,11 @@ BUILD    := build
 SANFLAGS :=
 endif
 
+# PostgreSQL builds go to their own directory, so objects of the two never mix.
 ifeq ($(PGSQL),1)
 PKGS     += libpq
 DEFS     += -DACC_WITH_PGSQL=1
+BUILD    := $(BUILD)-pg
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -113,7 +115,7 @@ run: accord
 	./accord serve
 
 clean:
-	rm -rf build build-san accord
+	rm -rf build build-san build-pg build-san-pg accord
 
 .PHONY: all accord check test format format-check install run clean
 

@@ -30,7 +30,8 @@ static void usage(FILE *f)
                "       accord --version | --help\n\n"
                "Runs an organisation's internal service delivery.\n\n"
                "Global options:\n"
-               "  --db PATH    the SQLite database (default: $ACCORD_DB, else ./accord.db)\n\n"
+               "  --db PATH    the database: a SQLite file (default: $ACCORD_DB, else\n"
+               "               ./accord.db), or a postgresql:// URL with a PGSQL=1 build\n\n"
                "Commands:\n");
     for (size_t i = 0; i < ACC_ARRAY_LEN(commands); i++)
         fprintf(f, "  %-11s  %s\n", commands[i].name, commands[i].summary);
@@ -109,7 +110,7 @@ int cli_open_store(struct cli_ctx *cli, bool create, struct store **out)
         return cli_error(CLI_FAIL,
                          "database '%s' does not exist: create it with 'accord init' or "
                          "'accord demo', or name another with --db",
-                         cli->db_path);
+                         cli->db_label);
     rc = store_open(cli->db_path, &st, &err);
     if (!rc) {
         rc = store_migrate(st, NULL, &err);
@@ -178,6 +179,7 @@ int cli_dispatch(int argc, char **argv)
     for (size_t k = 0; k < ACC_ARRAY_LEN(commands); k++) {
         if (strcmp(argv[i], commands[k].name) == 0) {
             cli.arena = acc_arena_new();
+            cli.db_label = store_dsn_display(cli.db_path, cli.arena);
             rc = commands[k].fn(&cli, argc - i, argv + i);
             acc_arena_free(cli.arena);
             return rc;

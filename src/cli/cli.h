@@ -8,6 +8,7 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 /* What the global options chose; owned by cli_dispatch for the whole run. */
 struct cli_ctx {
     const char *db_path;     /* --db, ACCORD_DB, or "accord.db" */
+    const char *db_label;    /* db_path fit to print: without a URL's password */
     struct acc_arena *arena; /* freed when the command returns */
 };
 

@@ -77,7 +77,7 @@ int cmd_init(struct cli_ctx *cli, int argc, char **argv)
         return rc;
     rc = has_people(st, &exists, &err);
     if (!rc && exists)
-        rc = acc_fail(&err, ACC_ECONFLICT, "", "'%s' already holds an organisation", cli->db_path);
+        rc = acc_fail(&err, ACC_ECONFLICT, "", "'%s' already holds an organisation", cli->db_label);
     if (!rc)
         rc = store_begin(st, true, &err);
     if (!rc)
@@ -87,7 +87,7 @@ int cmd_init(struct cli_ctx *cli, int argc, char **argv)
     store_close(st);
     if (rc)
         return cli_fail_err(&err);
-    printf("created %s with administrator %s\n", cli->db_path, email);
+    printf("created %s with administrator %s\n", cli->db_label, email);
     if (!from_stdin)
         printf("password (shown once): %s\n", password);
     return CLI_OK;
@@ -130,7 +130,7 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
         return CLI_OK;
     }
     if (show) {
-        print_demo_signin(cli->db_path);
+        print_demo_signin(cli->db_label);
         return CLI_OK;
     }
     /* Every demo person has the same password, so one Argon2id run serves them all. */
@@ -143,7 +143,7 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
     if (!rc && exists)
         rc = acc_fail(&err, ACC_ECONFLICT, "",
                       "'%s' already holds an organisation; use another --db for the demo",
-                      cli->db_path);
+                      cli->db_label);
     if (!rc)
         rc = store_begin(st, true, &err);
     if (!rc)
@@ -153,6 +153,6 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
     store_close(st);
     if (rc)
         return cli_fail_err(&err);
-    print_demo_signin(cli->db_path);
+    print_demo_signin(cli->db_label);
     return CLI_OK;
 }

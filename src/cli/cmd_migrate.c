@@ -29,7 +29,7 @@ int cmd_migrate(struct cli_ctx *cli, int argc, char **argv)
     store_close(st);
     if (rc)
         return cli_error(CLI_FAIL, "%s", err.msg);
-    printf("%s: schema version %d (%d migration%s applied)\n", cli->db_path, version, applied,
+    printf("%s: schema version %d (%d migration%s applied)\n", cli->db_label, version, applied,
            applied == 1 ? "" : "s");
     return CLI_OK;
 }
@@ -51,7 +51,7 @@ int cmd_check(struct cli_ctx *cli, int argc, char **argv)
         return cli_error(CLI_USAGE, "check takes no arguments");
     }
     if (!strstr(cli->db_path, "://") && stat(cli->db_path, &sb) != 0)
-        return cli_error(CLI_FAIL, "check failed: database '%s' does not exist", cli->db_path);
+        return cli_error(CLI_FAIL, "check failed: database '%s' does not exist", cli->db_label);
     rc = store_open(cli->db_path, &st, &err);
     if (!rc)
         rc = store_schema_version(st, &version, &err);
@@ -68,6 +68,6 @@ int cmd_check(struct cli_ctx *cli, int argc, char **argv)
     store_close(st);
     if (rc)
         return cli_error(CLI_FAIL, "check failed: %s", err.msg);
-    printf("%s: ok (schema version %d)\n", cli->db_path, version);
+    printf("%s: ok (schema version %d)\n", cli->db_label, version);
     return CLI_OK;
 }

@@ -89,7 +89,7 @@ int cmd_serve(struct cli_ctx *cli, int argc, char **argv)
     cfg.web_root = web_root;
     cfg.cookie_secure = secure;
     app = http_app_new(&cfg);
-    banner.db = cli->db_path;
+    banner.db = cli->db_label;
     banner.listen = listen;
     rc = http_serve(app, listen, announce, &banner, &err);
     http_app_free(app);

@@ -137,6 +137,10 @@ static void run_route(struct http_ctx *ctx)
     struct acc_err cerr;
     bool read_txn = !(flags & ROUTE_WRITE);
 
+    if (ctx->query_overflow) {
+        http_reply_fail(ctx, ACC_EINVAL, "/query", "more than %d query parameters", HTTP_QUERY_MAX);
+        return;
+    }
     /*
      * A read route runs in one read transaction: a consistent view, and the database's
      * read lock is taken once instead of once per statement.
@@ -149,10 +153,6 @@ static void run_route(struct http_ctx *ctx)
         if (read_txn)
             store_rollback(ctx->store);
         http_reply_err(ctx);
-        return;
-    }
-    if (ctx->query_overflow) {
-        http_reply_fail(ctx, ACC_EINVAL, "/query", "more than %d query parameters", HTTP_QUERY_MAX);
         return;
     }
     if (txn && store_begin(ctx->store, true, &ctx->err)) {

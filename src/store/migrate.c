@@ -71,11 +71,18 @@ int store_migrate(struct store *st, int *applied, struct acc_err *err)
         if (v <= current)
             continue;
         rc = store_begin(st, true, err);
-        if (rc)
-            return rc;
-        sql = dialect(st, f);
-        rc = store_script(st, sql, err);
-        free(sql);
+        /* Read again under the write lock: another process may have migrated meanwhile. */
+        if (!rc)
+            rc = store_schema_version(st, &current, err);
+        if (!rc && v <= current) {
+            store_rollback(st);
+            continue;
+        }
+        if (!rc) {
+            sql = dialect(st, f);
+            rc = store_script(st, sql, err);
+            free(sql);
+        }
         if (!rc) {
             struct store_arg args[] = {SA_INT(v), SA_INT(acc_now())};
 

@@ -43,6 +43,19 @@ void store_close(struct store *st)
     free(st);
 }
 
+const char *store_dsn_display(const char *dsn, struct acc_arena *arena)
+{
+    const char *scheme = strstr(dsn, "://"), *at, *colon;
+
+    if (!scheme)
+        return dsn;
+    at = strchr(scheme + 3, '@');
+    colon = strchr(scheme + 3, ':');
+    if (!at || !colon || colon > at)
+        return dsn;
+    return acc_arena_printf(arena, "%.*s:***%s", (int)(colon - dsn), dsn, at);
+}
+
 const char *store_backend(const struct store *st)
 {
     return st->ops->name;

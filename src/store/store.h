@@ -40,6 +40,8 @@ static inline struct store_arg store_arg_text(const char *s)
  */
 int store_open(const char *dsn, struct store **out, struct acc_err *err);
 void store_close(struct store *st);
+/* The DSN as it may be shown or logged: a URL's password replaced by "***". In the arena. */
+const char *store_dsn_display(const char *dsn, struct acc_arena *arena);
 /* The backend's name: "sqlite" or "pgsql". */
 const char *store_backend(const struct store *st);
 

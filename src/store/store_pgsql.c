@@ -4,12 +4,14 @@
 #include "base/log.h"
 #include "store/store_int.h"
 
+#include <ctype.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define CACHE_SIZE 96
 #define ARGS_STACK 16 /* parameters formatted without a heap allocation */
+#define INT8_OID   20 /* pg_type.oid of int8 (bigint) */
 /*
  * Every write transaction takes this advisory lock first, so writers run one at a time
  * as on SQLite (BEGIN IMMEDIATE); see begin_write below. The key spells "accord".
@@ -187,7 +189,8 @@ static char *rewrite(const char *sql, int *count)
     for (const char *s = sql; *s;) {
         if (*s == '\'' || *s == '"') {
             char q = *s;
-            bool esc = q == '\'' && s > sql && (s[-1] == 'E' || s[-1] == 'e');
+            bool esc = q == '\'' && s > sql && (s[-1] == 'E' || s[-1] == 'e') &&
+                       (s - 1 == sql || !(isalnum((unsigned char)s[-2]) || s[-2] == '_'));
             const char *e = s + 1;
 
             /* A doubled quote is the quote character itself, so the scan continues. */
@@ -216,15 +219,85 @@ static char *rewrite(const char *sql, int *count)
     return acc_buf_detach(&b, NULL);
 }
 
-/* Finds the prepared statement for this SQL text, or prepares it; NULL when the cache is full. */
-static int prepare(struct store *st, const char *sql, struct pg_prep **out, struct acc_err *err)
+/* The parameters of one call, formatted as text for libpq. */
+struct pg_params {
+    int n;
+    const char **vals;
+    Oid *types;
+    char (*nums)[24];
+    const char *vals_stack[ARGS_STACK];
+    Oid types_stack[ARGS_STACK];
+    char nums_stack[ARGS_STACK][24];
+};
+
+/*
+ * Integers are declared int8, as sqlite3_bind_int64() binds them: left to inference,
+ * `? = 0` would make the parameter int4 and an id past 2^31 would fail. Text and NULL
+ * stay untyped, so the server takes the column's type.
+ */
+static void params_init(struct pg_params *pp, const struct store_arg *args, int n)
+{
+    pp->n = n;
+    pp->vals = pp->vals_stack;
+    pp->types = pp->types_stack;
+    pp->nums = pp->nums_stack;
+    if (n > ARGS_STACK) {
+        pp->vals = xcalloc((size_t)n, sizeof(*pp->vals));
+        pp->types = xcalloc((size_t)n, sizeof(*pp->types));
+        pp->nums = xcalloc((size_t)n, sizeof(*pp->nums));
+    }
+    for (int i = 0; i < n; i++) {
+        pp->types[i] = 0;
+        switch (args[i].type) {
+        case STORE_NULL:
+            pp->vals[i] = NULL;
+            break;
+        case STORE_INT:
+            snprintf(pp->nums[i], sizeof(pp->nums[i]), "%lld", (long long)args[i].i);
+            pp->vals[i] = pp->nums[i];
+            pp->types[i] = INT8_OID;
+            break;
+        case STORE_TEXT:
+            pp->vals[i] = args[i].s;
+            break;
+        }
+    }
+}
+
+static void params_release(struct pg_params *pp)
+{
+    if (pp->vals != pp->vals_stack) {
+        free(pp->vals);
+        free(pp->types);
+        free(pp->nums);
+    }
+}
+
+/* A `?` count that differs from the args is a bug in the caller's SQL. */
+static int check_count(const char *sql, int placeholders, int n, struct acc_err *err)
+{
+    if (placeholders == n)
+        return ACC_OK;
+    acc_log(ACC_LOG_ERROR, "sql parameter count", "sql", sql, "placeholders",
+            acc_log_int(placeholders), "args", acc_log_int(n), NULL);
+    return acc_fail(err, ACC_ESTORE, "", "storage error");
+}
+
+/*
+ * Finds the prepared statement for this SQL text, or prepares it with the parameter
+ * types of this first call. *out is NULL when the cache is full; *text is then the
+ * rewritten SQL to send unnamed (the caller frees it).
+ */
+static int prepare(struct store *st, const char *sql, const struct pg_params *pp,
+                   struct pg_prep **out, char **text, struct acc_err *err)
 {
     struct pg *p = st->be;
     struct pg_prep *e;
     PGresult *res;
-    char *text;
-    int n, rc = ACC_OK;
+    int n, rc;
 
+    *out = NULL;
+    *text = NULL;
     /* Callers pass string literals, so a pointer match is the usual hit. */
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < p->ncache; i++) {
@@ -232,17 +305,17 @@ static int prepare(struct store *st, const char *sql, struct pg_prep **out, stru
             if ((pass || e->key == sql) && strcmp(e->sql, sql) == 0) {
                 e->key = sql;
                 *out = e;
-                return ACC_OK;
+                return check_count(sql, e->nparams, pp->n, err);
             }
         }
     }
-    *out = NULL;
-    if (p->ncache == CACHE_SIZE)
-        return ACC_OK;
+    *text = rewrite(sql, &n);
+    rc = check_count(sql, n, pp->n, err);
+    if (rc || p->ncache == CACHE_SIZE)
+        return rc;
     e = &p->cache[p->ncache];
     snprintf(e->name, sizeof(e->name), "acc%u", p->next_name++);
-    text = rewrite(sql, &n);
-    res = PQprepare(p->conn, e->name, text, 0, NULL);
+    res = PQprepare(p->conn, e->name, *text, n, pp->types);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         acc_log(ACC_LOG_ERROR, "sql prepare failed", "sql", sql, NULL);
         rc = fail_pg(err, p->conn, res, sql);
@@ -254,7 +327,6 @@ static int prepare(struct store *st, const char *sql, struct pg_prep **out, stru
         *out = e;
     }
     PQclear(res);
-    free(text);
     return rc;
 }
 
@@ -273,53 +345,33 @@ static int run(struct store *st, const char *sql, const struct store_arg *args, 
                PGresult **res, struct acc_err *err)
 {
     struct pg *p = st->be;
+    struct pg_params pp;
     struct pg_prep *prep;
-    char nums_stack[ARGS_STACK][24], (*nums)[24] = nums_stack;
-    const char *vals_stack[ARGS_STACK], **vals = vals_stack;
-    char *text = NULL;
-    int rc, count;
+    char *text;
+    int rc;
 
-    if (n > ARGS_STACK) {
-        nums = xcalloc((size_t)n, sizeof(*nums));
-        vals = xcalloc((size_t)n, sizeof(*vals));
-    }
-    for (int i = 0; i < n; i++) {
-        switch (args[i].type) {
-        case STORE_NULL:
-            vals[i] = NULL;
-            break;
-        case STORE_INT:
-            snprintf(nums[i], sizeof(nums[i]), "%lld", (long long)args[i].i);
-            vals[i] = nums[i];
-            break;
-        case STORE_TEXT:
-            vals[i] = args[i].s;
-            break;
-        }
-    }
-    rc = prepare(st, sql, &prep, err);
-    if (rc)
-        goto out;
-    count = prep ? prep->nparams : 0;
-    if (!prep)
-        text = rewrite(sql, &count);
-    if (count != n) {
-        acc_log(ACC_LOG_ERROR, "sql parameter count", "sql", sql, "placeholders",
-                acc_log_int(count), "args", acc_log_int(n), NULL);
-        rc = acc_fail(err, ACC_ESTORE, "", "storage error");
-        goto out;
-    }
-    if (prep)
-        *res = PQexecPrepared(p->conn, prep->name, n, vals, NULL, NULL, 0);
-    else
-        *res = PQexecParams(p->conn, text, n, NULL, vals, NULL, NULL, 0);
-out:
+    params_init(&pp, args, n);
+    rc = prepare(st, sql, &pp, &prep, &text, err);
+    if (!rc && prep)
+        *res = PQexecPrepared(p->conn, prep->name, n, pp.vals, NULL, NULL, 0);
+    else if (!rc)
+        *res = PQexecParams(p->conn, text, n, pp.types, pp.vals, NULL, NULL, 0);
     free(text);
-    if (vals != vals_stack) {
-        free(nums);
-        free(vals);
-    }
+    params_release(&pp);
     return rc;
+}
+
+/*
+ * Outside a transaction accord opened, the session must be idle: a begin whose lock wait
+ * failed leaves the server inside an aborted transaction that nobody would roll back.
+ */
+static void settle(struct store *st)
+{
+    struct pg *p = st->be;
+    PGTransactionStatusType ts = PQtransactionStatus(p->conn);
+
+    if (!st->in_txn && (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR))
+        PQclear(PQexec(p->conn, "ROLLBACK"));
 }
 
 static int pg_exec(struct store *st, const char *sql, const struct store_arg *args, int n,
@@ -360,7 +412,18 @@ static int pg_exec(struct store *st, const char *sql, const struct store_arg *ar
     default:
         rc = fail_pg(err, p->conn, res, sql);
         PQclear(res);
+        settle(st);
         return rc;
+    }
+    /*
+     * COMMIT of a transaction that an earlier statement aborted answers ROLLBACK without
+     * an error. SQLite would have undone only that statement, so say it did not commit.
+     */
+    if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0 && strcmp(sql, "COMMIT") == 0) {
+        acc_log(ACC_LOG_ERROR, "commit rolled back: a statement in the transaction had failed",
+                NULL);
+        PQclear(res);
+        return acc_fail(err, ACC_ESTORE, "", "storage error");
     }
     note_changes(p, res);
     if (!out) {
@@ -450,6 +513,8 @@ static int pg_script(struct store *st, const char *sql, struct acc_err *err)
         break;
     }
     PQclear(res);
+    if (rc)
+        settle(st);
     return rc;
 }
 

@@ -99,11 +99,11 @@ static int prepare(struct store *st, const char *sql, struct lite_stmt **out, st
     sqlite3_stmt *s;
     int rc;
 
-    /* Callers pass string literals, so a pointer match is the usual hit. */
+    /* Callers mostly pass string literals: try the same pointer first, then any equal text. */
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < l->ncache; i++) {
             ls = &l->cache[i];
-            if (!ls->busy && (pass ? strcmp(sqlite3_sql(ls->s), sql) == 0 : ls->key == sql)) {
+            if (!ls->busy && (pass || ls->key == sql) && strcmp(sqlite3_sql(ls->s), sql) == 0) {
                 ls->busy = true;
                 *out = ls;
                 return ACC_OK;

@@ -220,6 +220,21 @@ static void test_placeholders_in_literals(void)
     T_EQ_INT(store_col_int(stmt, 3), 1);
     T_EQ_STR(store_col_text(stmt, 4), "x");
     store_finish(stmt);
+    /* An integer is 64-bit even where `? = 0` alone would type it (int4 on PostgreSQL). */
+    {
+        struct store_arg big[] = {SA_INT(3000000000LL), SA_INT(3000000000LL)};
+        int64_t v = -1;
+
+        T_EQ_INT(store_query_int(st,
+                                 "SELECT COUNT(*) FROM (SELECT 1 AS c) AS x WHERE ? = 0 OR ? > 0",
+                                 big, 2, &v, &err),
+                 ACC_OK);
+        T_EQ_INT(v, 1);
+    }
+    /* Fewer args than placeholders is refused on PostgreSQL, bound as NULL on SQLite. */
+    if (is_pg(st))
+        T_EQ_INT(store_exec(st, "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT)", args, 1, NULL, &err),
+                 ACC_ESTORE);
     store_close(st);
 }
 
@@ -256,6 +271,34 @@ static void test_constraint_is_conflict_and_rollback(void)
                  ACC_ECONFLICT);
         T_EQ_STR(err.msg, MSG_UNIQUE);
     }
+    store_close(st);
+}
+
+static void test_commit_after_failed_statement(void)
+{
+    struct store *st = open_db();
+    struct acc_err err;
+    int64_t n = -1;
+
+    T_EQ_INT(store_script(st, "CREATE TABLE u (k TEXT NOT NULL UNIQUE)", &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "INSERT INTO u (k) VALUES ('a')", NULL, 0, NULL, &err), ACC_OK);
+    T_EQ_INT(store_begin(st, true, &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "INSERT INTO u (k) VALUES ('b')", NULL, 0, NULL, &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "INSERT INTO u (k) VALUES ('a')", NULL, 0, NULL, &err), ACC_ECONFLICT);
+    /*
+     * SQLite undoes only the failed statement; PostgreSQL aborts the whole transaction,
+     * and its COMMIT then rolls back, which the store reports instead of hiding.
+     */
+    if (is_pg(st)) {
+        T_EQ_INT(store_commit(st, &err), ACC_ESTORE);
+        T_EQ_INT(store_query_int(st, "SELECT COUNT(*) FROM u", NULL, 0, &n, &err), ACC_OK);
+        T_EQ_INT(n, 1);
+    } else {
+        T_EQ_INT(store_commit(st, &err), ACC_OK);
+        T_EQ_INT(store_query_int(st, "SELECT COUNT(*) FROM u", NULL, 0, &n, &err), ACC_OK);
+        T_EQ_INT(n, 2);
+    }
+    T_OK(!store_in_txn(st));
     store_close(st);
 }
 
@@ -536,6 +579,16 @@ static void test_pg_pool_and_writers_serialize(void)
     pthread_join(th, NULL);
     T_EQ_INT(w.rc, ACC_OK);
     T_EQ_INT(w.seen, 1);
+    /* A writer that gives up waiting is told the database is busy, and can go on. */
+    T_EQ_INT(store_begin(a, true, &err), ACC_OK);
+    T_EQ_INT(store_script(b, "SET lock_timeout = '100ms'", &err), ACC_OK);
+    T_EQ_INT(store_begin(b, true, &err), ACC_ESTORE);
+    T_EQ_STR(err.msg, "the database is busy; try again");
+    T_OK(!store_in_txn(b));
+    T_EQ_INT(store_query_int(b, "SELECT COUNT(*) FROM department", NULL, 0, &v, &err), ACC_OK);
+    T_EQ_INT(v, 1);
+    T_EQ_INT(store_script(b, "SET lock_timeout = 0", &err), ACC_OK);
+    store_rollback(a);
     /* Readers do not wait for a writer. */
     T_EQ_INT(store_begin(a, true, &err), ACC_OK);
     T_EQ_INT(store_begin(b, false, &err), ACC_OK);
@@ -610,6 +663,7 @@ static void run_shared(const char *backend)
         {"test_statement_reused_and_nested", test_statement_reused_and_nested},
         {"test_placeholders_in_literals", test_placeholders_in_literals},
         {"test_constraint_is_conflict_and_rollback", test_constraint_is_conflict_and_rollback},
+        {"test_commit_after_failed_statement", test_commit_after_failed_statement},
         {"test_migrations_and_returning", test_migrations_and_returning},
         {"test_read_transaction", test_read_transaction},
     };
