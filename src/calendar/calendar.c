@@ -9,7 +9,9 @@
 #define DAY_SECS 86400
 /* Intervals of days d-2 .. d+1 can reach day d's window (see day_runs). */
 #define MAX_RUNS   (4 * CALENDAR_MAX_INTERVALS)
-#define PLAIN_SCAN 16
+#define PLAIN_SCAN 16 /* DST changes plain_until() looks at in one call */
+#define LONE_DAYS  5  /* days between DST changes for one to be alone */
+#define MEMO_SIZE  8
 
 static const char *const day_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                          "Friday", "Saturday", "Sunday"};
@@ -83,14 +85,15 @@ void calendar_day_to_civil(int32_t day, int *year, int *month, int *mday)
     *year = (int)(yoe + era * 400 + (m <= 2));
 }
 
+/* Local days of 1000-01-01 and 9999-12-31 (CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR). */
 static int64_t day_min(void)
 {
-    return calendar_day_from_civil(CALENDAR_MIN_YEAR, 1, 1);
+    return -354285;
 }
 
 static int64_t day_max(void)
 {
-    return calendar_day_from_civil(CALENDAR_MAX_YEAR, 12, 31);
+    return 2932896;
 }
 
 /* Monday 0 .. Sunday 6; day 0 (1970-01-01) was a Thursday. */
@@ -211,41 +214,51 @@ static int day_fail(struct acc_err *err, int day, const char *fmt, ...)
     return acc_fail(err, ACC_EINVAL, field, "%s", msg);
 }
 
-/* One day's entry s[0..len): "-" or "HH:MM-HH:MM+...". */
-static int parse_day(const char *s, size_t len, int day, struct calendar_week *w,
-                     struct acc_err *err)
+/* Length of the text at s up to the first of the characters in stops or the end. */
+static int span_to(const char *s, const char *stops)
 {
-    const char *name = day_names[day];
-    int cur = 0, n = 0, first = 0, elen = (int)(len < 80 ? len : 80);
-    size_t i = 0;
+    int n = (int)strcspn(s, stops);
+
+    return n < 80 ? n : 80;
+}
+
+/* "HH:MM-HH:MM" at s, followed by '+', ',' or the end: minutes of both ends. */
+static bool interval_at(const char *s, int *sh, int *sm, int *eh, int *em)
+{
+    return digits(s, 2, sh) && s[2] == ':' && digits(s + 3, 2, sm) && s[5] == '-' &&
+           digits(s + 6, 2, eh) && s[8] == ':' && digits(s + 9, 2, em) &&
+           (s[11] == '+' || s[11] == ',' || s[11] == '\0');
+}
+
+/* One day's entry at *ps, "-" or "HH:MM-HH:MM+...", up to ',' or the end; moves *ps there. */
+static int parse_day(const char **ps, int day, struct calendar_week *w, struct acc_err *err)
+{
+    const char *name = day_names[day], *entry = *ps, *s = *ps;
+    int cur = 0, n = 0, first = 0;
 
     w->day[day].n = 0;
-    if (len == 1 && s[0] == '-')
+    if (s[0] == '-' && (s[1] == ',' || s[1] == '\0')) {
+        *ps = s + 1;
         return 0;
-    if (len == 0)
+    }
+    if (s[0] == ',' || s[0] == '\0')
         return day_fail(err, day, "%s hours are empty (want '-' or HH:MM-HH:MM)", name);
-    while (i <= len) {
-        size_t j = i;
-        int sh, sm, eh, em, a, b, plen;
+    for (;;) {
+        int sh, sm, eh, em, a, b;
 
-        while (j < len && s[j] != '+')
-            j++;
-        plen = (int)(j - i < 40 ? j - i : 40);
-        if (j - i != 11 || !digits(s + i, 2, &sh) || s[i + 2] != ':' ||
-            !digits(s + i + 3, 2, &sm) || s[i + 5] != '-' || !digits(s + i + 6, 2, &eh) ||
-            s[i + 8] != ':' || !digits(s + i + 9, 2, &em))
+        if (!interval_at(s, &sh, &sm, &eh, &em))
             return day_fail(err, day, "%s interval '%.*s' is malformed (want HH:MM-HH:MM)", name,
-                            plen, s + i);
+                            span_to(s, "+,"), s);
         if (sh > 23 || sm > 59 || eh > 24 || em > 59 || (eh == 24 && em > 0))
-            return day_fail(err, day, "%s interval '%.*s' has a bad time", name, plen, s + i);
+            return day_fail(err, day, "%s interval '%.11s' has a bad time", name, s);
         if (n == CALENDAR_MAX_INTERVALS)
             return day_fail(err, day, "%s has more than %d intervals", name,
                             CALENDAR_MAX_INTERVALS);
         a = sh * 60 + sm;
         b = eh * 60 + em;
         if (n > 0 && a < cur && a >= first)
-            return day_fail(err, day, "%s interval '%.*s' overlaps an earlier one in '%.*s'", name,
-                            plen, s + i, elen, s);
+            return day_fail(err, day, "%s interval '%.11s' overlaps an earlier one in '%.*s'", name,
+                            s, span_to(entry, ","), entry);
         while (a < cur) /* a later interval with an earlier clock time is after midnight */
             a += 1440;
         while (b <= a) /* an end at or before its start is on the next day */
@@ -253,14 +266,19 @@ static int parse_day(const char *s, size_t len, int day, struct calendar_week *w
         if (n == 0)
             first = a;
         if (b - first > 1440)
-            return day_fail(err, day, "%s hours '%.*s' span more than 24 hours", name, elen, s);
+            return day_fail(err, day, "%s hours '%.*s' span more than 24 hours", name,
+                            span_to(entry, ","), entry);
         w->day[day].iv[n].open_secs = a * 60;
         w->day[day].iv[n].close_secs = b * 60;
         n++;
         cur = b;
-        i = j + 1;
+        s += 11;
+        if (*s != '+')
+            break;
+        s++;
     }
     w->day[day].n = n;
+    *ps = s;
     return 0;
 }
 
@@ -268,21 +286,24 @@ int calendar_week_parse(const char *s, struct calendar_week *out, struct acc_err
 {
     struct calendar_week w;
     const char *p = s ? s : "";
-    int entries = 1, rc;
+    int day, rc;
 
-    for (const char *q = p; *q; q++)
-        entries += *q == ',';
-    if (entries != 7)
+    for (day = 0; day < 7 && *p; day++) {
+        if (day > 0) {
+            if (*p != ',')
+                break;
+            p++;
+        }
+        if ((rc = parse_day(&p, day, &w, err)) != 0)
+            return rc;
+    }
+    if (day != 7 || *p) {
+        int entries = 1;
+
+        for (const char *q = s ? s : ""; *q; q++)
+            entries += *q == ',';
         return acc_fail(err, ACC_EINVAL, "/hours", "hours need 7 entries Monday to Sunday, got %d",
                         entries);
-    memset(&w, 0, sizeof(w));
-    for (int day = 0; day < 7; day++) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-        if ((rc = parse_day(p, len, day, &w, err)) != 0)
-            return rc;
-        p = comma ? comma + 1 : p + len;
     }
     *out = w;
     return 0;
@@ -290,35 +311,28 @@ int calendar_week_parse(const char *s, struct calendar_week *out, struct acc_err
 
 int calendar_week_check(const struct calendar_week *week, struct acc_err *err)
 {
-    char field[24];
-
     for (int d = 0; d < 7; d++) {
         int n = week->day[d].n;
         const struct calendar_interval *iv = week->day[d].iv;
+        const char *name = day_names[d];
 
-        snprintf(field, sizeof(field), "/hours/%d", d);
         if (n < 0 || n > CALENDAR_MAX_INTERVALS)
-            return acc_fail(err, ACC_EINVAL, field, "%s has %d intervals (at most %d)",
-                            day_names[d], n, CALENDAR_MAX_INTERVALS);
+            return day_fail(err, d, "%s has %d intervals (at most %d)", name, n,
+                            CALENDAR_MAX_INTERVALS);
         if (n == 0)
             continue;
         if (iv[0].open_secs < 0 || iv[0].open_secs >= DAY_SECS)
-            return acc_fail(err, ACC_EINVAL, field, "%s opens outside 00:00 .. 23:59",
-                            day_names[d]);
+            return day_fail(err, d, "%s opens outside 00:00 .. 23:59", name);
         for (int i = 0; i < n; i++) {
             if (iv[i].open_secs % 60 || iv[i].close_secs % 60)
-                return acc_fail(err, ACC_EINVAL, field, "%s hours are not whole minutes",
-                                day_names[d]);
+                return day_fail(err, d, "%s hours are not whole minutes", name);
             if (iv[i].close_secs <= iv[i].open_secs)
-                return acc_fail(err, ACC_EINVAL, field, "%s interval %d closes before it opens",
-                                day_names[d], i + 1);
+                return day_fail(err, d, "%s interval %d closes before it opens", name, i + 1);
             if (i > 0 && iv[i].open_secs < iv[i - 1].close_secs)
-                return acc_fail(err, ACC_EINVAL, field, "%s intervals %d and %d overlap",
-                                day_names[d], i, i + 1);
+                return day_fail(err, d, "%s intervals %d and %d overlap", name, i, i + 1);
         }
         if (iv[n - 1].close_secs - iv[0].open_secs > DAY_SECS)
-            return acc_fail(err, ACC_EINVAL, field, "%s hours span more than 24 hours",
-                            day_names[d]);
+            return day_fail(err, d, "%s hours span more than 24 hours", name);
     }
     return 0;
 }
@@ -419,107 +433,136 @@ static int run_merge(struct run *runs, int n)
     return m;
 }
 
-/* Business seconds of weekday wd with no DST change near and no holiday: wall-clock time. */
-static int64_t plain_day_secs(const struct calendar_week *w, int wd)
+/*
+ * Business seconds of each weekday with no DST change near and no holiday: the wall-clock
+ * measure of the weekly pattern, which repeats every week. Intervals reaching past Sunday
+ * night are also put a week earlier, then the union is cut into the seven days.
+ */
+static void plain_days(const struct calendar_week *w, int64_t day_secs[7])
 {
-    struct run runs[MAX_RUNS];
-    int n = 0;
-    int64_t sum = 0;
+    struct run runs[2 * 7 * CALENDAR_MAX_INTERVALS];
+    int n = 0, m;
 
-    for (int k = -2; k <= 1; k++) {
-        int dd = ((wd + k) % 7 + 7) % 7;
+    for (int d = 0; d < 7; d++) {
+        for (int i = 0; i < w->day[d].n; i++) {
+            int64_t lo = (int64_t)d * DAY_SECS + w->day[d].iv[i].open_secs;
+            int64_t hi = (int64_t)d * DAY_SECS + w->day[d].iv[i].close_secs;
 
-        for (int i = 0; i < w->day[dd].n; i++) {
-            int64_t lo = (int64_t)k * DAY_SECS + w->day[dd].iv[i].open_secs;
-            int64_t hi = (int64_t)k * DAY_SECS + w->day[dd].iv[i].close_secs;
-
-            lo = lo < 0 ? 0 : lo;
-            hi = hi > DAY_SECS ? DAY_SECS : hi;
-            if (hi > lo)
-                run_insert(runs, &n, lo, hi);
+            if (hi > 7 * DAY_SECS)
+                run_insert(runs, &n, lo - 7 * DAY_SECS, hi - 7 * DAY_SECS);
+            run_insert(runs, &n, lo, hi);
         }
     }
-    n = run_merge(runs, n);
-    for (int i = 0; i < n; i++)
-        sum += runs[i].hi - runs[i].lo;
-    return sum;
+    m = run_merge(runs, n);
+    for (int d = 0; d < 7; d++)
+        day_secs[d] = 0;
+    for (int i = 0; i < m; i++) {
+        int64_t lo = runs[i].lo < 0 ? 0 : runs[i].lo;
+        int64_t hi = runs[i].hi > 7 * DAY_SECS ? 7 * DAY_SECS : runs[i].hi;
+
+        for (int d = (int)(lo / DAY_SECS); d < 7 && (int64_t)d * DAY_SECS < hi; d++) {
+            int64_t a = lo > d * DAY_SECS ? lo : d * DAY_SECS;
+            int64_t b = hi < (d + 1) * DAY_SECS ? hi : (d + 1) * DAY_SECS;
+
+            if (b > a)
+                day_secs[d] += b - a;
+        }
+    }
 }
 
 /*
- * True when no interval of weekday wd's days -2 .. +1 comes within margin (the zone's
- * largest DST change) of wd's [00:00, 24:00): no DST change can then give that day's window
- * business time.
+ * The intervals of weekday wd's days -2 .. +1 that come within margin (the zone's largest
+ * DST change) of wd's [00:00, 24:00): only they can put business time into the window of
+ * a day of that weekday (see day_runs).
  */
-static bool is_quiet(const struct calendar_week *w, int wd, int64_t margin)
+static void find_reach(struct calendar *cal, const struct calendar_week *w, int wd, int32_t margin)
 {
+    static const int wrap[11] = {5, 6, 0, 1, 2, 3, 4, 5, 6, 0, 1}; /* wd + k + 2 -> day */
+    int n = 0;
+
     for (int k = -2; k <= 1; k++) {
-        int dd = ((wd + k) % 7 + 7) % 7;
+        int dd = wrap[wd + k + 2], niv = w->day[dd].n;
+        int32_t shift = k * DAY_SECS;
 
-        for (int i = 0; i < w->day[dd].n; i++) {
-            int64_t lo = (int64_t)k * DAY_SECS + w->day[dd].iv[i].open_secs;
-            int64_t hi = (int64_t)k * DAY_SECS + w->day[dd].iv[i].close_secs;
+        for (int i = 0; i < niv; i++) {
+            int32_t lo = shift + w->day[dd].iv[i].open_secs;
+            int32_t hi = shift + w->day[dd].iv[i].close_secs;
 
-            if (hi > -margin && lo < DAY_SECS + margin)
-                return false;
+            if (hi > -margin && lo < DAY_SECS + margin) {
+                cal->reach[wd].iv[n].lo = lo;
+                cal->reach[wd].iv[n].hi = hi;
+                n++;
+            }
         }
     }
-    return true;
+    cal->reach[wd].n = n;
+}
+
+/* calendar_init() for a week known to pass calendar_week_check(). */
+static int init_valid(struct calendar *cal, const struct calendar_tz *tz,
+                      const struct calendar_week *week, const int32_t *holidays, size_t n_holidays,
+                      struct acc_err *err)
+{
+    int32_t lo = (int32_t)day_min(), hi = (int32_t)day_max(), *h = NULL;
+    bool sorted = true;
+    size_t n = 0;
+
+    if (n_holidays > CALENDAR_MAX_HOLIDAYS)
+        return acc_fail(err, ACC_EINVAL, "/holidays", "more than %d holidays",
+                        CALENDAR_MAX_HOLIDAYS);
+    for (size_t i = 0; i < n_holidays; i++) {
+        if (holidays[i] < lo || holidays[i] > hi)
+            return acc_fail(err, ACC_EINVAL, "/holidays", "holiday outside years %d .. %d",
+                            CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
+        sorted = sorted && (i == 0 || holidays[i] > holidays[i - 1]);
+    }
+    if (n_holidays) {
+        h = xmalloc(n_holidays * sizeof(*h));
+        memcpy(h, holidays, n_holidays * sizeof(*h));
+        n = n_holidays;
+        if (!sorted) {
+            qsort(h, n_holidays, sizeof(*h), cmp_i32);
+            n = 0;
+            for (size_t i = 0; i < n_holidays; i++)
+                if (n == 0 || h[i] != h[n - 1])
+                    h[n++] = h[i];
+        }
+    }
+    cal->tz = tz;
+    if (week != &cal->week)
+        cal->week = *week;
+    cal->holidays = h;
+    cal->n_holidays = n;
+    plain_days(week, cal->day_secs);
+    cal->week_secs = 0;
+    for (int d = 0; d < 7; d++) {
+        cal->week_secs += cal->day_secs[d];
+        find_reach(cal, week, d, tz->max_delta);
+    }
+    return 0;
 }
 
 int calendar_init(struct calendar *cal, const struct calendar_tz *tz,
                   const struct calendar_week *week, const int32_t *holidays, size_t n_holidays,
                   struct acc_err *err)
 {
-    int32_t *h = NULL;
-    size_t n = 0;
-    int rc;
+    int rc = calendar_week_check(week, err);
 
-    if ((rc = calendar_week_check(week, err)) != 0)
-        return rc;
-    if (n_holidays > CALENDAR_MAX_HOLIDAYS)
-        return acc_fail(err, ACC_EINVAL, "/holidays", "more than %d holidays",
-                        CALENDAR_MAX_HOLIDAYS);
-    for (size_t i = 0; i < n_holidays; i++) {
-        if (holidays[i] < day_min() || holidays[i] > day_max())
-            return acc_fail(err, ACC_EINVAL, "/holidays", "holiday outside years %d .. %d",
-                            CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
-    }
-    if (n_holidays) {
-        h = xmalloc(n_holidays * sizeof(*h));
-        memcpy(h, holidays, n_holidays * sizeof(*h));
-        qsort(h, n_holidays, sizeof(*h), cmp_i32);
-        for (size_t i = 0; i < n_holidays; i++)
-            if (n == 0 || h[i] != h[n - 1])
-                h[n++] = h[i];
-    }
-    memset(cal, 0, sizeof(*cal));
-    cal->tz = tz;
-    cal->week = *week;
-    cal->holidays = h;
-    cal->n_holidays = n;
-    for (int d = 0; d < 7; d++) {
-        cal->day_secs[d] = plain_day_secs(week, d);
-        cal->week_secs += cal->day_secs[d];
-        if (is_quiet(week, d, tz->max_delta))
-            cal->quiet |= (uint8_t)(1u << d);
-    }
-    return 0;
+    return rc ? rc : init_valid(cal, tz, week, holidays, n_holidays, err);
 }
 
 int calendar_parse(struct calendar *cal, const struct calendar_tz *tz, const char *hours,
                    const char *holidays, struct acc_err *err)
 {
-    struct calendar_week week;
-    int32_t *days = xmalloc(CALENDAR_MAX_HOLIDAYS * sizeof(*days));
+    int32_t days[CALENDAR_MAX_HOLIDAYS];
     size_t n = 0;
     int rc;
 
-    rc = calendar_week_parse(hours, &week, err);
+    rc = calendar_week_parse(hours, &cal->week, err);
     if (!rc)
         rc = calendar_holidays_parse(holidays, days, CALENDAR_MAX_HOLIDAYS, &n, err);
-    if (!rc)
-        rc = calendar_init(cal, tz, &week, days, n, err);
-    free(days);
+    if (!rc) /* the parser only builds valid weeks */
+        rc = init_valid(cal, tz, &cal->week, days, n, err);
     return rc;
 }
 
@@ -583,28 +626,25 @@ static bool is_holiday(const struct calendar *cal, int64_t day)
  * The merged business runs of day d's window [00:00 of d, 00:00 of d+1), as instants;
  * windows of successive days tile time, and a holiday removes exactly its window. An
  * interval belongs to the day it is listed on but may reach past midnight, and a DST gap
- * can move an end up to the gap's length later, so intervals of days d-2 .. d+1 are read.
+ * can move an end up to the gap's length later, so the intervals of days d-2 .. d+1 that
+ * come that close to the day are read (calendar.reach).
  */
 static int day_runs(const struct calendar *cal, int64_t d, struct conv *c, struct run *runs)
 {
-    int64_t wlo = to_utc(c, d * DAY_SECS), whi = to_utc(c, (d + 1) * DAY_SECS);
-    int n = 0;
+    int64_t base = d * DAY_SECS;
+    int64_t wlo = to_utc(c, base), whi = to_utc(c, base + DAY_SECS);
+    int wd = weekday(d), n = 0;
 
     if (is_holiday(cal, d))
         return 0;
-    for (int64_t dd = d - 2; dd <= d + 1; dd++) {
-        const struct calendar_interval *iv = cal->week.day[weekday(dd)].iv;
-        int niv = cal->week.day[weekday(dd)].n;
+    for (int i = 0; i < cal->reach[wd].n; i++) {
+        int64_t lo = to_utc(c, base + cal->reach[wd].iv[i].lo);
+        int64_t hi = to_utc(c, base + cal->reach[wd].iv[i].hi);
 
-        for (int i = 0; i < niv; i++) {
-            int64_t lo = to_utc(c, dd * DAY_SECS + iv[i].open_secs);
-            int64_t hi = to_utc(c, dd * DAY_SECS + iv[i].close_secs);
-
-            lo = lo < wlo ? wlo : lo;
-            hi = hi > whi ? whi : hi;
-            if (hi > lo)
-                run_insert(runs, &n, lo, hi);
-        }
+        lo = lo < wlo ? wlo : lo;
+        hi = hi > whi ? whi : hi;
+        if (hi > lo)
+            run_insert(runs, &n, lo, hi);
     }
     return run_merge(runs, n);
 }
@@ -621,21 +661,33 @@ static int64_t window_day(const struct calendar *cal, int64_t at, struct conv *c
     return d;
 }
 
+/* The DST change that made plain_until() stop, when it is the only one near. */
+struct lone_change {
+    bool set;
+    int64_t x;      /* its local boundary */
+    int32_t before; /* offsets on both sides */
+    int32_t after;
+};
+
 /*
  * The first day >= d and < limit that is not plain (limit when none). A plain day has the
  * business time of its weekday, cal->day_secs: it is no holiday (or one on a weekday without
  * business time) and no DST change is near it (or one that no interval can reach, see
- * calendar.quiet). A change at local boundary x by delta seconds can touch the windows of
+ * calendar.reach). A change at local boundary x by delta seconds can touch the windows of
  * the days whose [00:00 - delta, 24:00 + delta] holds x. At most PLAIN_SCAN changes are
  * looked at in one call, so a stretch can end early at a plain day; callers just ask again.
+ * When the stop is a day touched by one change with no other within LONE_DAYS days, *lone
+ * describes it.
  */
-static int64_t plain_until(const struct calendar *cal, int64_t d, int64_t limit, struct conv *c)
+static int64_t plain_until(const struct calendar *cal, int64_t d, int64_t limit, struct conv *c,
+                           struct lone_change *lone)
 {
     const struct calendar_tz *tz = cal->tz;
     int64_t stop = limit;
     struct tz_piece p, q;
     int scanned = 0;
 
+    lone->set = false;
     for (size_t h = holiday_from(cal, d); h < cal->n_holidays && cal->holidays[h] < stop; h++) {
         if (cal->day_secs[weekday(cal->holidays[h])] > 0) {
             stop = cal->holidays[h];
@@ -644,7 +696,7 @@ static int64_t plain_until(const struct calendar *cal, int64_t d, int64_t limit,
     }
     p = *piece(c, d * DAY_SECS - tz->max_delta);
     while (p.hi < TZ_FAR_FUTURE && p.hi - tz->max_delta < (stop + 1) * DAY_SECS) {
-        int64_t delta, first, last;
+        int64_t delta, first, last, day;
 
         if (++scanned > PLAIN_SCAN) {
             first = ceil_div(p.hi - tz->max_delta, DAY_SECS) - 1;
@@ -655,15 +707,59 @@ static int64_t plain_until(const struct calendar *cal, int64_t d, int64_t limit,
         delta = q.off > p.off ? q.off - p.off : p.off - q.off;
         first = ceil_div(p.hi - delta, DAY_SECS) - 1;
         last = ceil_div(p.hi + delta, DAY_SECS) - 1;
-        for (int64_t day = first > d ? first : d; day <= last && day < stop; day++) {
-            if (!(cal->quiet & (1u << weekday(day)))) {
-                stop = day;
+        for (day = first > d ? first : d; day <= last && day < stop; day++)
+            if (cal->reach[weekday(day)].n)
                 break;
-            }
+        if (day <= last && day < stop) {
+            stop = day;
+            lone->set = p.lo < p.hi - LONE_DAYS * DAY_SECS && q.hi > p.hi + LONE_DAYS * DAY_SECS;
+            lone->x = p.hi;
+            lone->before = p.off;
+            lone->after = q.off;
+            c->p[0] = q; /* the day's lookups fall on both sides of the change */
+            c->p[1] = p;
+            break;
         }
         p = q;
     }
     return stop;
+}
+
+/* Business seconds of DST days already worked out in one call (see lone_day_secs). */
+struct change_memo {
+    int n, next;
+    struct {
+        int wd;
+        int32_t shift;
+        int64_t x_rel, secs;
+    } e[MEMO_SIZE];
+};
+
+/*
+ * Business seconds of day d's window, d not a holiday and touched by the one change lone.
+ * Relative to the day, they depend only on the weekday, where the change falls and by how
+ * much, and changes repeat (the same Sunday time each spring): remembered in *memo.
+ */
+static int64_t lone_day_secs(const struct calendar *cal, int64_t d, const struct lone_change *lone,
+                             struct change_memo *memo, struct conv *c)
+{
+    struct run runs[MAX_RUNS];
+    int wd = weekday(d), n, slot;
+    int32_t shift = lone->after - lone->before;
+    int64_t x_rel = lone->x - d * DAY_SECS, secs = 0;
+
+    for (int i = 0; i < memo->n; i++)
+        if (memo->e[i].wd == wd && memo->e[i].x_rel == x_rel && memo->e[i].shift == shift)
+            return memo->e[i].secs;
+    n = day_runs(cal, d, c, runs);
+    for (int i = 0; i < n; i++)
+        secs += runs[i].hi - runs[i].lo;
+    slot = memo->n < MEMO_SIZE ? memo->n++ : memo->next++ % MEMO_SIZE;
+    memo->e[slot].wd = wd;
+    memo->e[slot].x_rel = x_rel;
+    memo->e[slot].shift = shift;
+    memo->e[slot].secs = secs;
+    return secs;
 }
 
 /* Business seconds of the n plain days from d. */
@@ -693,8 +789,12 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
 {
     struct run runs[MAX_RUNS];
     struct conv c;
-    int64_t need = secs, from = start_at, d, last = day_max();
+    struct lone_change lone = {0};
+    struct change_memo memo;
+    int64_t need = secs, from = start_at, d, last = day_max(), lone_day = 0;
     bool first = true;
+
+    memo.n = memo.next = 0;
 
     if (secs < 0)
         return acc_fail(err, ACC_EINVAL, "/minutes", "business time must not be negative");
@@ -710,8 +810,15 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
         if (d > last)
             return range_fail(err, "the due instant");
         if (!first) {
-            int64_t stop = plain_until(cal, d, last + 1, &c);
+            int64_t stop = d;
 
+            if (!lone.set || lone_day != d) { /* the last call may have described day d */
+                /* no need to look past the day where plain days would hold need */
+                int64_t horizon = d + 7 * (need / cal->week_secs + 1) + 1;
+
+                stop = plain_until(cal, d, horizon < last + 1 ? horizon : last + 1, &c, &lone);
+            }
+            lone_day = stop;
             if (stop > d) {
                 int64_t total = plain_secs(cal, d, stop - d);
                 int64_t weeks;
@@ -721,10 +828,9 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
                     d = stop - 1;
                     continue;
                 }
-                /* it ends in this stretch: whole weeks, then days, then the exact day */
+                /* it ends in this stretch (need <= total, so within its whole weeks and
+                 * days): skip whole weeks, then days, then find the instant in the day */
                 weeks = need > 0 ? (need - 1) / cal->week_secs : 0;
-                if (weeks > (stop - d) / 7)
-                    weeks = (stop - d) / 7;
                 d += 7 * weeks;
                 need -= weeks * cal->week_secs;
                 while (cal->day_secs[weekday(d)] == 0 || need > cal->day_secs[weekday(d)]) {
@@ -733,6 +839,13 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
                 }
             } else if (is_holiday(cal, d)) {
                 continue;
+            } else if (lone.set) {
+                int64_t day_secs = lone_day_secs(cal, d, &lone, &memo, &c);
+
+                if (need > day_secs || day_secs == 0) {
+                    need -= day_secs;
+                    continue;
+                }
             }
         }
         n = day_runs(cal, d, &c, runs);
@@ -755,8 +868,11 @@ int calendar_business_secs(const struct calendar *cal, int64_t from_at, int64_t 
 {
     struct run runs[MAX_RUNS];
     struct conv c;
+    struct lone_change lone;
+    struct change_memo memo;
     int64_t sum = 0, d, d_first, d_end;
 
+    memo.n = memo.next = 0;
     if (to_at <= from_at) {
         *out_secs = 0;
         return 0;
@@ -770,14 +886,16 @@ int calendar_business_secs(const struct calendar *cal, int64_t from_at, int64_t 
         int n;
 
         if (d != d_first && d != d_end) {
-            int64_t stop = plain_until(cal, d, d_end, &c);
+            int64_t stop = plain_until(cal, d, d_end, &c, &lone);
 
             if (stop > d) {
                 sum += plain_secs(cal, d, stop - d);
                 d = stop;
                 continue;
             }
-            if (is_holiday(cal, d)) {
+            if (!is_holiday(cal, d) && lone.set)
+                sum += lone_day_secs(cal, d, &lone, &memo, &c);
+            if (is_holiday(cal, d) || lone.set) {
                 d++;
                 continue;
             }

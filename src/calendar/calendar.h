@@ -164,16 +164,21 @@ struct calendar {
     struct calendar_week week;
     int32_t *holidays; /* sorted local days, no duplicates; owned */
     size_t n_holidays;
-    /* derived from week by calendar_init() */
+    /* derived from week by calendar_init(), for the engine */
     int64_t day_secs[7]; /* business seconds of a weekday without DST change or holiday */
     int64_t week_secs;   /* their sum */
-    uint8_t quiet;       /* bit wd: no interval reaches weekday wd, whatever DST does */
+    struct {
+        int n; /* 0: no interval reaches the weekday, whatever DST does */
+        struct {
+            int32_t lo, hi; /* local seconds from the weekday's 00:00, may be negative */
+        } iv[4 * CALENDAR_MAX_INTERVALS];
+    } reach[7]; /* the intervals of days -2 .. +1 that can reach a weekday's window */
 };
 
 /*
  * Builds cal from zone tz, a week and holidays[0..n_holidays) (local days in any order,
- * duplicates allowed; copied). A week with no opening hours at all is accepted (every
- * computation then answers ACC_ENOTFOUND). Returns 0, or ACC_EINVAL (cal untouched) when
+ * duplicates allowed; copied). A week with no opening hours at all is accepted
+ * (calendar_due() then answers ACC_ENOTFOUND). Returns 0, or ACC_EINVAL (cal untouched) when
  * the week fails calendar_week_check(), a holiday lies outside years
  * CALENDAR_MIN_YEAR..CALENDAR_MAX_YEAR (field "/holidays") or there are more than
  * CALENDAR_MAX_HOLIDAYS holidays.
@@ -184,7 +189,8 @@ int calendar_init(struct calendar *cal, const struct calendar_tz *tz,
 
 /*
  * calendar_init() from text: hours in the HOURS syntax, holidays as for
- * calendar_holidays_parse() (NULL or "-" for none). Returns 0 or ACC_EINVAL.
+ * calendar_holidays_parse() (NULL or "-" for none). Returns 0 or ACC_EINVAL with the
+ * parsers' fields and messages; on failure *cal is not initialised (nothing to release).
  */
 int calendar_parse(struct calendar *cal, const struct calendar_tz *tz, const char *hours,
                    const char *holidays, struct acc_err *err);

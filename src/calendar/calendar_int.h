@@ -2,8 +2,9 @@
 #ifndef ACCORD_CALENDAR_CALENDAR_INT_H
 #define ACCORD_CALENDAR_CALENDAR_INT_H
 
-#define TZ_FAR_PAST   (INT64_MIN / 4)
-#define TZ_FAR_FUTURE (INT64_MAX / 4)
+#define TZ_BUCKET_SHIFT 24 /* zone lookups start from marks every 2^24 s (194 days) */
+#define TZ_FAR_PAST     (INT64_MIN / 4)
+#define TZ_FAR_FUTURE   (INT64_MAX / 4)
 
 /*
  * One change of UTC offset. x is its local boundary, at + max(offset before, offset after):
@@ -33,18 +34,28 @@ struct tz_rule {
 struct calendar_tz {
     char name[CALENDAR_TZ_NAME_MAX + 1];
     int32_t off0;        /* before the first transition */
-    struct tz_trans *tr; /* file transitions, then the rule's up to a year, no no-op changes */
+    struct tz_trans *tr; /* the file's changes, then the footer rule's; no no-op changes */
     size_t n;
-    bool has_rule; /* rule.has_dst: the rule keeps changing after tr[n - 1] */
+    /*
+     * When the footer rule has DST, tr[cyc .. n) are its changes over 400 years: the
+     * Gregorian calendar repeats with its weekdays every 146097 days, so they repeat
+     * forever shifted by whole cycles, and lookups past them fold back into them.
+     */
+    bool cycle;
+    size_t cyc;
     struct tz_rule rule;
     int32_t max_delta; /* largest offset change at one transition */
+    /* bucket b: how many changes lie before bucket0 + b * 2^TZ_BUCKET_SHIFT (at, x) */
+    int64_t bucket0;
+    size_t nbuckets;
+    uint32_t *bucket_at, *bucket_x;
 };
 
 /* A stretch [lo, hi) of UTC or of local seconds in which one offset holds. */
 struct tz_piece {
     int64_t lo, hi;
     int32_t off;
-    int64_t seg; /* index of the stretch in the table, -1 past it */
+    int64_t seg; /* index of the stretch in the table, -1 past its first cycle */
 };
 
 /* The piece of UTC instants holding at. */

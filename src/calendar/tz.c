@@ -14,8 +14,9 @@
 #define TZ_DEFAULT_DIR "/usr/share/zoneinfo"
 #define TZ_FILE_MAX    (1 << 20)
 #define TZ_OFF_LIMIT   (26 * 3600) /* RFC 8536 keeps offsets within -25 h .. +26 h */
-#define TZ_GEN_TO_YEAR 2100        /* rule changes up to here go into the table */
-#define TZ_RULE_YEARS  3           /* years y-1 .. y+1 looked at past the table */
+/* the Gregorian calendar, weekdays included, repeats every 400 years */
+#define TZ_CYCLE_YEARS 400
+#define TZ_CYCLE_SECS  ((int64_t)146097 * 86400)
 #define TZ_BUCKETS     64
 
 /* ------------------------------------------------------------------ small helpers */
@@ -313,10 +314,10 @@ static int parse_tzif(struct calendar_tz *tz, const unsigned char *p, size_t len
             footer[nl - f - 1] = '\0';
             if (footer[0] && !parse_footer(footer, &tz->rule))
                 goto bad;
-            tz->has_rule = footer[0] && tz->rule.has_dst;
+            tz->cycle = footer[0] && tz->rule.has_dst;
         }
     }
-    if (tz->has_rule) {
+    if (tz->cycle) {
         struct tz_rule *r = &tz->rule;
         int y0 = tz->n ? year_of_local(tz->tr[tz->n - 1].at + r->std_off) : 1970;
         struct tz_trans two[2];
@@ -326,19 +327,25 @@ static int parse_tzif(struct calendar_tz *tz, const unsigned char *p, size_t len
         if (r->dst_off == r->std_off ||
             two[1].at - two[0].at >= 365 * 86400) { /* permanent DST written as a rule */
             r->std_off = r->dst_off;
-            tz->has_rule = false;
+            tz->cycle = false;
         } else {
+            /* the rest of year y0, then 400 years of changes that repeat forever */
             if (!tz->n)
                 tz->off0 = r->std_off;
-            for (int y = y0; y <= TZ_GEN_TO_YEAR; y++) {
+            for (int y = y0; y <= y0 + TZ_CYCLE_YEARS; y++) {
+                if (y == y0 + 1)
+                    tz->cyc = tz->n;
                 rule_year(r, y, two);
                 push_trans(tz, &cap, two[0].at, two[0].off);
                 push_trans(tz, &cap, two[1].at, two[1].off);
             }
             if (d2 > tz->max_delta)
                 tz->max_delta = d2;
-            if (!tz->n)
-                tz->has_rule = false;
+            /* a rule whose changes do not alternate twice a year (none in tzdata) keeps
+             * its 400 generated years and the last offset after them */
+            if (tz->n - tz->cyc != 2 * TZ_CYCLE_YEARS ||
+                tz->tr[tz->n - 1].off == tz->tr[tz->cyc].off)
+                tz->cycle = false;
         }
     }
     return 0;
@@ -348,90 +355,65 @@ bad:
 
 /* ------------------------------------------------------------- lookups */
 
-/* The rule's changes after the table, around year y (y-1 .. y+1), in order, with x set. */
-static int rule_changes(const struct calendar_tz *tz, int y, struct tz_trans *out)
+/* The position of change i: its instant, or its local boundary. */
+static int64_t key(const struct calendar_tz *tz, size_t i, bool local)
 {
-    const struct tz_trans *last = &tz->tr[tz->n - 1];
-    int32_t prev = last->off;
-    int64_t prev_x = last->x;
-    int n = 0;
-
-    for (int k = -1; k <= 1; k++) {
-        struct tz_trans two[2];
-
-        rule_year(&tz->rule, y + k, two);
-        for (int i = 0; i < 2; i++) {
-            if (two[i].at <= last->at || (n && two[i].at <= out[n - 1].at))
-                continue;
-            if (n == 0) /* the changes alternate: the offset before is the other one */
-                prev = two[i].off == tz->rule.dst_off ? tz->rule.std_off : tz->rule.dst_off;
-            if (two[i].off == prev)
-                continue;
-            out[n] = two[i];
-            out[n].x = two[i].at + (prev > two[i].off ? prev : two[i].off);
-            if (out[n].x < prev_x)
-                out[n].x = prev_x;
-            prev_x = out[n].x;
-            prev = two[i].off;
-            n++;
-        }
-    }
-    return n;
+    return local ? tz->tr[i].x : tz->tr[i].at;
 }
 
-/* Past the table: the piece of a UTC instant (local false) or of local seconds (true). */
-static void rule_piece(const struct calendar_tz *tz, int64_t v, bool local, struct tz_piece *p)
-{
-    const struct tz_trans *last = &tz->tr[tz->n - 1];
-    struct tz_trans ch[2 * TZ_RULE_YEARS];
-    int n = rule_changes(tz, year_of_local(local ? v : v + tz->rule.std_off), ch);
-    int i = -1;
-
-    while (i + 1 < n && (local ? ch[i + 1].x : ch[i + 1].at) <= v)
-        i++;
-    p->seg = -1;
-    p->lo = i < 0 ? (local ? last->x : last->at) : (local ? ch[i].x : ch[i].at);
-    p->off = i < 0 ? last->off : ch[i].off;
-    p->hi = i + 1 < n ? (local ? ch[i + 1].x : ch[i + 1].at) : TZ_FAR_FUTURE;
-}
-
-/* Stretch seg of the table: between change seg - 1 and change seg. */
+/* Stretch seg of the table: after change seg - 1, up to change seg (or the cycle's repeat). */
 static void fill_piece(const struct calendar_tz *tz, size_t seg, bool local, struct tz_piece *p)
 {
     p->seg = (int64_t)seg;
-    p->lo = seg == 0 ? TZ_FAR_PAST : (local ? tz->tr[seg - 1].x : tz->tr[seg - 1].at);
+    p->lo = seg == 0 ? TZ_FAR_PAST : key(tz, seg - 1, local);
     p->off = seg == 0 ? tz->off0 : tz->tr[seg - 1].off;
-    p->hi = seg == tz->n ? TZ_FAR_FUTURE : (local ? tz->tr[seg].x : tz->tr[seg].at);
+    if (seg < tz->n)
+        p->hi = key(tz, seg, local);
+    else
+        p->hi = tz->cycle ? key(tz, tz->cyc, local) + TZ_CYCLE_SECS : TZ_FAR_FUTURE;
 }
 
+/* Past the table's first cycle, a value is moved back by whole cycles, looked up, moved on. */
 static void table_piece(const struct calendar_tz *tz, int64_t v, bool local, struct tz_piece *p)
 {
     size_t lo = 0, hi = tz->n; /* find the count of changes at or before v */
+    int64_t k = 0, b;
 
+    if (tz->cycle && v >= key(tz, tz->cyc, local)) {
+        k = (v - key(tz, tz->cyc, local)) / TZ_CYCLE_SECS;
+        v -= k * TZ_CYCLE_SECS;
+        lo = tz->cyc;
+    }
+    b = tz->n ? (v - tz->bucket0) >> TZ_BUCKET_SHIFT : -1;
+    if (b >= 0 && (size_t)b + 1 < tz->nbuckets) { /* the answer lies between two bucket marks */
+        const uint32_t *mark = local ? tz->bucket_x : tz->bucket_at;
+
+        lo = lo > mark[b] ? lo : mark[b];
+        hi = mark[b + 1];
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
 
-        if ((local ? tz->tr[mid].x : tz->tr[mid].at) <= v)
+        if (key(tz, mid, local) <= v)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == tz->n && tz->has_rule) {
-        rule_piece(tz, v, local, p);
-        return;
-    }
     fill_piece(tz, lo, local, p);
+    if (k) {
+        p->lo += k * TZ_CYCLE_SECS;
+        p->hi += k * TZ_CYCLE_SECS;
+        p->seg = -1;
+    }
 }
 
 void tz_piece_local_next(const struct calendar_tz *tz, const struct tz_piece *p,
                          struct tz_piece *next)
 {
-    size_t seg = (size_t)p->seg + 1;
-
-    if (p->seg < 0 || seg > tz->n || (seg == tz->n && tz->has_rule))
+    if (p->seg < 0 || (size_t)p->seg >= tz->n)
         tz_piece_local(tz, p->hi, next);
     else
-        fill_piece(tz, seg, true, next);
+        fill_piece(tz, (size_t)p->seg + 1, true, next);
 }
 
 void tz_piece_utc(const struct calendar_tz *tz, int64_t at, struct tz_piece *p)
@@ -527,6 +509,33 @@ static int read_file(const char *path, unsigned char **out, size_t *len)
     return 0;
 }
 
+/* Bucket marks: the count of changes before each bucket's start, for instants and local. */
+static void build_buckets(struct calendar_tz *tz)
+{
+    size_t ia = 0, ix = 0;
+
+    if (!tz->n)
+        return;
+    tz->bucket0 = tz->tr[0].at < tz->tr[0].x ? tz->tr[0].at : tz->tr[0].x;
+    tz->nbuckets = (size_t)(((tz->tr[tz->n - 1].x > tz->tr[tz->n - 1].at ? tz->tr[tz->n - 1].x
+                                                                         : tz->tr[tz->n - 1].at) -
+                             tz->bucket0) >>
+                            TZ_BUCKET_SHIFT) +
+                   2;
+    tz->bucket_at = xmalloc(tz->nbuckets * sizeof(*tz->bucket_at));
+    tz->bucket_x = xmalloc(tz->nbuckets * sizeof(*tz->bucket_x));
+    for (size_t b = 0; b < tz->nbuckets; b++) {
+        int64_t start = tz->bucket0 + ((int64_t)b << TZ_BUCKET_SHIFT);
+
+        while (ia < tz->n && tz->tr[ia].at < start)
+            ia++;
+        while (ix < tz->n && tz->tr[ix].x < start)
+            ix++;
+        tz->bucket_at[b] = (uint32_t)ia;
+        tz->bucket_x[b] = (uint32_t)ix;
+    }
+}
+
 int calendar_tz_load(const char *name, struct calendar_tz **out, struct acc_err *err)
 {
     const char *dir = getenv("TZDIR");
@@ -547,6 +556,8 @@ int calendar_tz_load(const char *name, struct calendar_tz **out, struct acc_err 
     snprintf(tz->name, sizeof(tz->name), "%s", name);
     rc = parse_tzif(tz, data, len, err);
     free(data);
+    if (!rc)
+        build_buckets(tz);
     if (rc) {
         calendar_tz_free(tz);
         return rc;
@@ -560,6 +571,8 @@ void calendar_tz_free(struct calendar_tz *tz)
     if (!tz)
         return;
     free(tz->tr);
+    free(tz->bucket_at);
+    free(tz->bucket_x);
     free(tz);
 }
 

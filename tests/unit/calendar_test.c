@@ -5,6 +5,8 @@
 #include "t.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define W9_18     "09:00-18:00,09:00-18:00,09:00-18:00,09:00-18:00,09:00-18:00,-,-"
 #define B9_17     "09:00-17:00,09:00-17:00,09:00-17:00,09:00-17:00,09:00-17:00,-,-"
@@ -308,6 +310,19 @@ static void test_zone_offsets(void)
              -4 * 3600);
     T_EQ_STR(fmt("America/New_York", at("America/New_York", "2250-03-10T02:30"), buf),
              "2250-03-10T03:30-04:00");
+    /* past the 400 years of rule changes in the table: the cycle repeats */
+    T_EQ_INT(calendar_tz_offset(zone("America/New_York"), at("UTC", "2950-03-08T06:59:59")),
+             -5 * 3600);
+    T_EQ_INT(calendar_tz_offset(zone("America/New_York"), at("UTC", "2950-03-08T07:00")),
+             -4 * 3600);
+    T_EQ_INT(calendar_tz_offset(zone("America/New_York"), at("UTC", "9999-11-07T05:59:59")),
+             -4 * 3600);
+    T_EQ_INT(calendar_tz_offset(zone("America/New_York"), at("UTC", "9999-11-07T06:00")),
+             -5 * 3600);
+    T_EQ_STR(fmt("America/New_York", at("America/New_York", "9999-11-07T01:30"), buf),
+             "9999-11-07T01:30-04:00");
+    T_EQ_STR(fmt("America/New_York", at("America/New_York", "9999-03-14T02:30"), buf),
+             "9999-03-14T03:30-04:00");
     T_EQ_STR(calendar_tz_name(zone("Europe/Berlin")), "Europe/Berlin");
 }
 
@@ -471,6 +486,8 @@ static void test_dates_and_holidays(void)
     int y, m, d;
 
     T_EQ_INT(calendar_day_from_civil(1970, 1, 1), 0);
+    T_EQ_INT(calendar_day_from_civil(CALENDAR_MIN_YEAR, 1, 1), -354285);
+    T_EQ_INT(calendar_day_from_civil(CALENDAR_MAX_YEAR, 12, 31), 2932896);
     T_EQ_INT(calendar_day_from_civil(2024, 2, 29), 19782);
     calendar_day_to_civil(19782, &y, &m, &d);
     T_OK(y == 2024 && m == 2 && d == 29);
@@ -814,7 +831,7 @@ static int64_t rnd(int64_t lo, int64_t hi)
 
 static void random_week(struct calendar_week *w)
 {
-    int shape = (int)rnd(0, 3);
+    int shape = (int)rnd(0, 4);
 
     memset(w, 0, sizeof(*w));
     for (int d = 0; d < 7; d++) {
@@ -826,6 +843,12 @@ static void random_week(struct calendar_week *w)
         if (shape == 2) { /* whole days */
             w->day[d].n = 1;
             w->day[d].iv[0].close_secs = 86400;
+            continue;
+        }
+        if (shape == 4) { /* nearly 24 hours from any minute: ends land near midnight */
+            w->day[d].n = 1;
+            w->day[d].iv[0].open_secs = (int32_t)rnd(0, 1439) * 60;
+            w->day[d].iv[0].close_secs = w->day[d].iv[0].open_secs + (int32_t)rnd(1380, 1440) * 60;
             continue;
         }
         first = cur = rnd(0, 1439) * 60;
@@ -841,6 +864,121 @@ static void random_week(struct calendar_week *w)
             cur = hi;
         }
     }
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+/*
+ * A made-up zone as a version 1 TZif file (no footer): UTC, and UTC+1 from each at[2k] to
+ * at[2k+1], 10 changes. No real zone changes the way these do; they try how far the engine
+ * looks.
+ */
+static struct calendar_tz *made_up_zone(const int64_t at[10])
+{
+    unsigned char buf[44 + 10 * 5 + 12 + 8];
+    char dir[] = "/tmp/calendar_test_XXXXXX", path[128];
+    struct calendar_tz *tz = NULL;
+    struct acc_err err;
+    FILE *f;
+
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, "TZif", 4);
+    for (int i = 0; i < 10; i++) {
+        put32(buf + 44 + 4 * i, (uint32_t)at[i]);
+        buf[44 + 40 + i] = (unsigned char)(i % 2 == 0);
+    }
+    put32(buf + 32, 10);        /* timecnt */
+    put32(buf + 36, 2);         /* typecnt */
+    put32(buf + 40, 8);         /* charcnt */
+    put32(buf + 44 + 50, 0);    /* type 0: UTC */
+    put32(buf + 44 + 56, 3600); /* type 1: UTC+1, DST */
+    buf[44 + 60] = 1;
+    buf[44 + 61] = 4;
+    memcpy(buf + 44 + 62, "STD\0DST\0", 8);
+    if (!mkdtemp(dir))
+        return NULL;
+    snprintf(path, sizeof(path), "%s/Test", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/Test/Zone", dir);
+    if ((f = fopen(path, "wb"))) {
+        fwrite(buf, 1, sizeof(buf), f);
+        fclose(f);
+        setenv("TZDIR", dir, 1); /* the test only: the engine never touches the environment */
+        if (calendar_tz_load("Test/Zone", &tz, &err) != 0)
+            fprintf(stderr, "  cannot load the made-up zone: %s\n", err.msg);
+        unsetenv("TZDIR");
+    }
+    remove(path);
+    snprintf(path, sizeof(path), "%s/Test", dir);
+    rmdir(path);
+    rmdir(dir);
+    return tz;
+}
+
+/*
+ * Changes on Saturdays at change_secs UTC, 2023 .. 2026: with 23:00 the gap and the overlap
+ * end at midnight, with 23:30 they straddle it.
+ */
+static struct calendar_tz *midnight_zone(int change_secs)
+{
+    int64_t at[10];
+
+    for (int y = 2023; y <= 2026; y++) {
+        int64_t spring = calendar_day_from_civil(y, 3, 14),
+                fall = calendar_day_from_civil(y, 10, 28);
+
+        while (((spring + 3) % 7 + 7) % 7 != 5) /* back to a Saturday */
+            spring--;
+        while (((fall + 3) % 7 + 7) % 7 != 5)
+            fall--;
+        at[2 * (y - 2023)] = spring * 86400 + change_secs;
+        at[2 * (y - 2023) + 1] = fall * 86400 + change_secs;
+    }
+    at[8] = (int64_t)calendar_day_from_civil(2030, 3, 9) * 86400 + change_secs;
+    at[9] = (int64_t)calendar_day_from_civil(2030, 10, 26) * 86400 + change_secs;
+    return made_up_zone(at);
+}
+
+/*
+ * Changes on other weekdays or at other times every year (a memo of DST days must tell
+ * them apart), and a winter of 19 hours on Sunday 2025-06-08 that starts like the falls
+ * of 2023 and 2025 (two changes close together).
+ */
+static struct calendar_tz *wandering_zone(void)
+{
+    static const int ymd_hm[10][5] = {
+        {2023, 3, 8, 1, 0},   {2023, 10, 22, 1, 0}, {2024, 3, 16, 1, 0}, {2024, 11, 1, 23, 30},
+        {2025, 3, 15, 4, 30}, {2025, 6, 8, 1, 0},   {2025, 6, 8, 20, 0}, {2025, 10, 26, 1, 0},
+        {2026, 3, 22, 4, 30}, {2026, 10, 25, 1, 0}};
+    int64_t at[10];
+
+    for (int i = 0; i < 10; i++)
+        at[i] = (int64_t)calendar_day_from_civil(ymd_hm[i][0], ymd_hm[i][1], ymd_hm[i][2]) * 86400 +
+                ymd_hm[i][3] * 3600 + ymd_hm[i][4] * 60;
+    return made_up_zone(at);
+}
+
+static void test_made_up_midnight_zone(void)
+{
+    struct calendar_tz *tz = midnight_zone(23 * 3600);
+    int64_t sat = calendar_day_from_civil(2024, 3, 9); /* the second Saturday of March 2024 */
+
+    T_OK(tz != NULL);
+    if (!tz)
+        return;
+    T_EQ_INT(calendar_tz_offset(tz, sat * 86400 + 23 * 3600 - 1), 0);
+    T_EQ_INT(calendar_tz_offset(tz, sat * 86400 + 23 * 3600), 3600);
+    /* Saturday 23:30 is in the gap: one hour later, Sunday 00:30 */
+    T_EQ_INT(calendar_tz_to_utc(tz, sat * 86400 + 23 * 3600 + 1800),
+             sat * 86400 + 23 * 3600 + 1800);
+    T_EQ_INT(calendar_tz_to_utc(tz, (sat + 1) * 86400), sat * 86400 + 23 * 3600);
+    calendar_tz_free(tz);
 }
 
 /* Local days with a DST change in zone tz in 2023 .. 2026. */
@@ -861,18 +999,29 @@ static void test_against_reference(void)
         "America/New_York", "Europe/Berlin", "Australia/Sydney", "Australia/Lord_Howe",
         "America/Havana",   "Asia/Kolkata",  "Pacific/Chatham",  "Antarctica/Troll",
         "America/St_Johns", "Europe/London", "Pacific/Apia",     "America/Santiago"};
+    const struct calendar_tz *tzs[ACC_ARRAY_LEN(zone_names) + 3];
+    struct calendar_tz *made_up[3] = {midnight_zone(23 * 3600), midnight_zone(23 * 3600 + 1800),
+                                      wandering_zone()};
+    size_t ntz = 0;
     struct spans ref = {0};
     int checked = 0, bad = 0;
 
+    for (size_t i = 0; i < ACC_ARRAY_LEN(zone_names); i++)
+        tzs[ntz++] = zone(zone_names[i]);
+    for (int i = 0; i < 3; i++)
+        if (made_up[i])
+            tzs[ntz++] = made_up[i];
     for (int iter = 0; iter < REF_CASES; iter++) {
-        const char *zn = zone_names[iter % ACC_ARRAY_LEN(zone_names)];
-        const struct calendar_tz *tz = zone(zn);
+        const struct calendar_tz *tz = tzs[iter % ntz];
+        const char *zn = calendar_tz_name(tz);
         struct calendar_week w;
         struct calendar cal;
         struct acc_err err;
         int32_t hol[6];
         int64_t chg[16], day, start, need, due = 0, secs = 0, want, a, b;
         size_t nchg = change_days(tz, chg, 16), nhol = (size_t)rnd(0, 5);
+        bool lng = iter % 8 == 0; /* every 8th case: up to 60 weeks over 2 years */
+        int64_t span = lng ? 800 : 60;
 
         random_week(&w);
         if (nchg && rnd(0, 1))
@@ -880,7 +1029,7 @@ static void test_against_reference(void)
         else
             day = rnd(calendar_day_from_civil(2023, 1, 1), calendar_day_from_civil(2026, 12, 31));
         for (size_t i = 0; i < nhol; i++)
-            hol[i] = (int32_t)(day + rnd(-1, 10));
+            hol[i] = (int32_t)(day + rnd(-1, lng ? span : 10));
         if (calendar_init(&cal, tz, &w, hol, nhol, &err) != 0) {
             fprintf(stderr, "  random week rejected: %s\n", err.msg);
             bad++;
@@ -892,10 +1041,10 @@ static void test_against_reference(void)
         }
         start =
             calendar_tz_to_utc(tz, day * 86400 + rnd(0, 1439) * 60 + (rnd(0, 9) ? 0 : rnd(1, 59)));
-        need = rnd(0, 3) == 0 ? rnd(0, 3) * 60 : rnd(0, 2 * cal.week_secs);
-        reference(&cal, day - 3, day + 60, &ref);
+        need = rnd(0, 3) == 0 ? rnd(0, 3) * 60 : rnd(0, (lng ? 60 : 2) * cal.week_secs);
+        reference(&cal, day - 3, day + span, &ref);
         want = ref_due(&ref, start, need);
-        if (want < 0 || want > (day + 50) * 86400) {
+        if (want < 0 || want > (day + span - 10) * 86400) {
             calendar_release(&cal);
             continue;
         }
@@ -906,8 +1055,11 @@ static void test_against_reference(void)
 
             acc_buf_init(&hb);
             calendar_week_format(&w, &hb);
-            fprintf(stderr, "  %s HOURS=%s start %s need %lld: got %s want %s\n", zn, hb.buf,
-                    fmt(zn, start, b1), (long long)need, fmt(zn, due, b2), fmt(zn, want, b3));
+            calendar_local_format(tz, start, true, b1);
+            calendar_local_format(tz, due, true, b2);
+            calendar_local_format(tz, want, true, b3);
+            fprintf(stderr, "  %s HOURS=%s start %s need %lld: got %s want %s\n", zn, hb.buf, b1,
+                    (long long)need, b2, b3);
             acc_buf_release(&hb);
             bad++;
         }
@@ -915,7 +1067,7 @@ static void test_against_reference(void)
             (calendar_business_secs(&cal, start, want, &secs, &err) != 0 || secs != need))
             bad++;
         a = start + rnd(-86400, 86400 * 3);
-        b = a + rnd(0, 86400 * 30);
+        b = a + rnd(0, 86400 * (span - 30));
         if (calendar_business_secs(&cal, a, b, &secs, &err) != 0 || secs != ref_secs(&ref, a, b))
             bad++;
         if (calendar_is_open(&cal, a) != (ref_secs(&ref, a, a + 1) == 1))
@@ -923,6 +1075,8 @@ static void test_against_reference(void)
         calendar_release(&cal);
     }
     free(ref.v);
+    for (int i = 0; i < 3; i++)
+        calendar_tz_free(made_up[i]);
     if (getenv("T_VERBOSE"))
         fprintf(stderr, "  %d random cases checked against the reference\n", checked);
     T_OK(checked > REF_CASES / 2);
@@ -993,6 +1147,7 @@ int main(void)
     T_RUN(test_zone_offsets);
     T_RUN(test_zone_gap_and_overlap);
     T_RUN(test_zone_bad_names);
+    T_RUN(test_made_up_midnight_zone);
     T_RUN(test_week_parse_and_format);
     T_RUN(test_week_errors);
     T_RUN(test_week_check);
