@@ -2,7 +2,7 @@
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-PKGS     := libmicrohttpd jansson sqlite3 libsodium
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libical
 CSTD     := -std=c11
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
@@ -48,7 +48,8 @@ API_BIN  := $(BUILD)/tests/api_test
 all: accord
 
 accord: $(BUILD)/accord
-	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/accord accord; fi
+	@# Replace by rename, so a running ./accord does not block the copy.
+	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/accord accord.new && mv -f accord.new accord; fi
 
 $(BUILD)/accord: $(BUILD)/obj/main.o $(LIB_OBJ) $(GEN_OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)

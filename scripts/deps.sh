@@ -1,12 +1,12 @@
 #!/bin/sh
 # deps.sh: installs what accord needs on Debian 12 (only what is missing).
-#   scripts/deps.sh          build and run: compiler, pkg-config, the four libraries
+#   scripts/deps.sh          build and run: compiler, pkg-config, the five libraries
 #   scripts/deps.sh --test   also the test tools: clang-format, curl, sqlite3, Perl's
 #                            Set::IntSpan (calendar oracle), Chromium and Node (browser test)
 set -eu
 cd "$(dirname "$0")/.."
 
-pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev"
+pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libical-dev"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs clang-format curl sqlite3 libset-intspan-perl chromium nodejs npm"
 elif [ -n "${1:-}" ]; then

@@ -21,13 +21,27 @@ struct run {
     int64_t lo, hi;
 };
 
+/* The intervals that can reach a weekday's window (see reach_fill), from its 00:00. */
+struct reach {
+    int n;
+    struct {
+        int32_t lo, hi;
+    } iv[MAX_RUNS];
+};
+
 /*
- * Local-to-UTC conversion that keeps the last two zone pieces: lookups near a DST change
- * alternate between the pieces on its two sides.
+ * What one engine call works with: local-to-UTC conversion that keeps the last two zone
+ * pieces (lookups near a DST change alternate between the pieces on its two sides), and
+ * the weekdays' reach, worked out when first needed.
  */
 struct conv {
+    const struct calendar *cal;
     const struct calendar_tz *tz;
     struct tz_piece p[2];
+    unsigned have;    /* bit wd: reach[wd] is filled */
+    unsigned have_wr; /* bit wd: wr[wd] is filled */
+    struct reach reach[7];
+    struct reach wr[7]; /* a weekday's merged runs in its window, on the wall clock */
 };
 
 /* ------------------------------------------------------------------ dates */
@@ -70,10 +84,33 @@ int32_t calendar_day_from_civil(int year, int month, int mday)
     return (int32_t)(era * 146097 + doe - 719468);
 }
 
+/* calendar_day_from_civil() for years 1 and later, in unsigned arithmetic. */
+static int32_t day_from_civil_ad(unsigned year, unsigned month, unsigned mday)
+{
+    unsigned y = year - (month <= 2);
+    unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + mday - 1;
+
+    return (int32_t)(y * 365 + y / 4 - y / 100 + y / 400 + doy) - 719468;
+}
+
 void calendar_day_to_civil(int32_t day, int *year, int *month, int *mday)
 {
     int64_t z = (int64_t)day + 719468;
-    int64_t era = floor_div(z, 146097);
+    int64_t era;
+
+    if (z >= 0) { /* year 0 and later: the same in unsigned arithmetic */
+        uint32_t uz = (uint32_t)z, uera = uz / 146097, doe = uz - uera * 146097;
+        uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        uint32_t mp = (5 * doy + 2) / 153;
+        uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+
+        *mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+        *month = (int)m;
+        *year = (int)(yoe + uera * 400 + (m <= 2));
+        return;
+    }
+    era = floor_div(z, 146097);
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -102,30 +139,88 @@ static int weekday(int64_t day)
     return (int)(((day + 3) % 7 + 7) % 7);
 }
 
-static bool digits(const char *s, int n, int *out)
+static bool is_digit(char c)
 {
-    int v = 0;
+    return (unsigned char)(c - '0') <= 9;
+}
 
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
+/* Two digits at s (read in order, so never past a NUL) into *out. */
+static bool two_digits(const char *s, int *out)
+{
+    if (!is_digit(s[0]) || !is_digit(s[1]))
+        return false;
+    *out = (s[0] - '0') * 10 + (s[1] - '0');
     return true;
 }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1 /* fixed-width fields are read 8 bytes at a time */
+
+static uint64_t load64(const char *s)
+{
+    uint64_t x;
+
+    memcpy(&x, s, 8);
+    return x;
+}
+
+/* True when the bytes of x that mask selects (0xff bytes) are all ASCII digits. */
+static bool swar_digits(uint64_t x, uint64_t mask)
+{
+    uint64_t hi = mask & 0xF0F0F0F0F0F0F0F0u, z = mask & 0x3030303030303030u;
+
+    return (x & hi) == z && ((x + (mask & 0x0606060606060606u)) & hi) == z;
+}
+
+/*
+ * The digits of x that mask selects as numbers: byte i of the result is 10 * digit i +
+ * digit i + 1 (valid where both are selected digits).
+ */
+static uint64_t swar_pairs(uint64_t x, uint64_t mask)
+{
+    x = (x & mask) - (mask & 0x3030303030303030u);
+    return x * 10 + (x >> 8);
+}
+#endif
 
 /* "YYYY-MM-DD" at s (not necessarily ending there). */
 static bool date_at(const char *s, int32_t *day)
 {
-    int y, m, d;
+    int yh, yl, y, m, d;
 
-    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
-        !digits(s + 8, 2, &d) || !date_valid(y, m, d) || y < CALENDAR_MIN_YEAR ||
-        y > CALENDAR_MAX_YEAR)
+    if (!two_digits(s, &yh) || !two_digits(s + 2, &yl) || s[4] != '-' || !two_digits(s + 5, &m) ||
+        s[7] != '-' || !two_digits(s + 8, &d))
         return false;
-    *day = calendar_day_from_civil(y, m, d);
+    y = yh * 100 + yl;
+    if (!date_valid(y, m, d) || y < CALENDAR_MIN_YEAR || y > CALENDAR_MAX_YEAR)
+        return false;
+    *day = day_from_civil_ad((unsigned)y, (unsigned)m, (unsigned)d);
     return true;
+}
+
+/* date_at() for an s with at least 10 bytes before its end. */
+static bool date_at10(const char *s, int32_t *day)
+{
+#ifdef SWAR
+    /* x: "YYYY-MM-", y: "YY-MM-DD" */
+    const uint64_t xd = 0x00FFFF00FFFFFFFFu, xs = 0x2D00002D00000000u, yd = 0xFFFF000000000000u;
+    uint64_t x = load64(s), y = load64(s + 2), px, py;
+    int yr, m, d;
+
+    if ((x & ~xd) != xs || !swar_digits(x, xd) || !swar_digits(y, yd))
+        return false;
+    px = swar_pairs(x, xd);
+    py = swar_pairs(y, yd);
+    yr = (int)(px & 0xFF) * 100 + (int)(px >> 16 & 0xFF);
+    m = (int)(px >> 40 & 0xFF);
+    d = (int)(py >> 48 & 0xFF);
+    if (!date_valid(yr, m, d) || yr < CALENDAR_MIN_YEAR || yr > CALENDAR_MAX_YEAR)
+        return false;
+    *day = day_from_civil_ad((unsigned)yr, (unsigned)m, (unsigned)d);
+    return true;
+#else
+    return date_at(s, day);
+#endif
 }
 
 int calendar_date_parse(const char *s, int32_t *day)
@@ -141,28 +236,34 @@ int calendar_local_parse(const char *s, int64_t *local_secs)
     int32_t day;
     int h, m, sec = 0;
 
-    if ((len != 16 && len != 19) || !date_at(s, &day) || s[10] != 'T' || !digits(s + 11, 2, &h) ||
-        s[13] != ':' || !digits(s + 14, 2, &m) || h > 23 || m > 59)
+    if ((len != 16 && len != 19) || !date_at10(s, &day) || s[10] != 'T' ||
+        !two_digits(s + 11, &h) || s[13] != ':' || !two_digits(s + 14, &m) || h > 23 || m > 59)
         return ACC_EINVAL;
-    if (len == 19 && (s[16] != ':' || !digits(s + 17, 2, &sec) || sec > 59))
+    if (len == 19 && (s[16] != ':' || !two_digits(s + 17, &sec) || sec > 59))
         return ACC_EINVAL;
     *local_secs = (int64_t)day * DAY_SECS + h * 3600 + m * 60 + sec;
     return 0;
 }
 
-/* Writes v as n decimal digits (zero-padded) at p; returns p + n. */
-static char *put_num(char *p, int v, int n)
+/* Writes v (0 .. 99) as two digits at p; returns p + 2. */
+static char *put2(char *p, int v)
 {
-    for (int i = n - 1; i >= 0; i--) {
-        p[i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    return p + n;
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
+                                   "31323334353637383940414243444546474849505152535455565758596061"
+                                   "62636465666768697071727374757677787980818283848586878889909192"
+                                   "93949596979899";
+
+    memcpy(p, pairs + 2 * v, 2);
+    return p + 2;
 }
 
 void calendar_local_format(const struct calendar_tz *tz, int64_t at, bool with_offset, char out[32])
 {
-    int32_t off = calendar_tz_offset(tz, at);
+    calendar_local_format_off(at, calendar_tz_offset(tz, at), with_offset, out);
+}
+
+size_t calendar_local_format_off(int64_t at, int32_t off, bool with_offset, char out[32])
+{
     int64_t local = at + off;
     int64_t day = floor_div(local, DAY_SECS);
     int sod = (int)(local - day * DAY_SECS);
@@ -172,30 +273,32 @@ void calendar_local_format(const struct calendar_tz *tz, int64_t at, bool with_o
     calendar_day_to_civil((int32_t)day, &y, &mo, &d);
     if (y < 0 || y > 9999) { /* outside what the engine hands out; keep the text sane */
         snprintf(out, 32, "%d-%02d-%02dT%02d:%02d", y, mo, d, sod / 3600, sod % 3600 / 60);
-        return;
+        return strlen(out);
     }
-    p = put_num(p, y, 4);
+    p = put2(p, y / 100);
+    p = put2(p, y % 100);
     *p++ = '-';
-    p = put_num(p, mo, 2);
+    p = put2(p, mo);
     *p++ = '-';
-    p = put_num(p, d, 2);
+    p = put2(p, d);
     *p++ = 'T';
-    p = put_num(p, sod / 3600, 2);
+    p = put2(p, sod / 3600);
     *p++ = ':';
-    p = put_num(p, sod % 3600 / 60, 2);
+    p = put2(p, sod % 3600 / 60);
     if (sod % 60) {
         *p++ = ':';
-        p = put_num(p, sod % 60, 2);
+        p = put2(p, sod % 60);
     }
     if (with_offset) {
         int32_t a = off < 0 ? -off : off;
 
         *p++ = off < 0 ? '-' : '+';
-        p = put_num(p, a / 3600 % 100, 2);
+        p = put2(p, a / 3600 % 100);
         *p++ = ':';
-        p = put_num(p, a % 3600 / 60, 2);
+        p = put2(p, a % 3600 / 60);
     }
     *p = '\0';
+    return (size_t)(p - out);
 }
 
 /* ------------------------------------------------------------------ weekly hours */
@@ -225,8 +328,8 @@ static int span_to(const char *s, const char *stops)
 /* "HH:MM-HH:MM" at s, followed by '+', ',' or the end: minutes of both ends. */
 static bool interval_at(const char *s, int *sh, int *sm, int *eh, int *em)
 {
-    return digits(s, 2, sh) && s[2] == ':' && digits(s + 3, 2, sm) && s[5] == '-' &&
-           digits(s + 6, 2, eh) && s[8] == ':' && digits(s + 9, 2, em) &&
+    return two_digits(s, sh) && s[2] == ':' && two_digits(s + 3, sm) && s[5] == '-' &&
+           two_digits(s + 6, eh) && s[8] == ':' && two_digits(s + 9, em) &&
            (s[11] == '+' || s[11] == ',' || s[11] == '\0');
 }
 
@@ -282,20 +385,176 @@ static int parse_day(const char **ps, int day, struct calendar_week *w, struct a
     return 0;
 }
 
-int calendar_week_parse(const char *s, struct calendar_week *out, struct acc_err *err)
+/*
+ * One day's entry at *ps (ending before end) by the rules of parse_day(), for the usual
+ * well-formed text: "-" or intervals "HH:MM-HH:MM" joined by '+', up to ',' or the end.
+ * Fills *out and moves *ps past the entry; false (nothing moved) for anything else, which
+ * parse_day() then reads and reports.
+ */
+static bool day_fast(const char **ps, const char *end, struct calendar_week *w, int day,
+                     int32_t *own)
 {
-    struct calendar_week w;
-    const char *p = s ? s : "";
-    int day, rc;
+    const char *s = *ps;
+    int cur = 0, n = 0, first = 0, sum = 0;
+
+    if (s[0] == '-' && (s[1] == ',' || s[1] == '\0')) {
+        w->day[day].n = 0;
+        *ps = s + 1;
+        return true;
+    }
+    for (;;) {
+        int sh, sm, eh, em, a, b;
+
+#ifdef SWAR
+        /* x: "HH:MM-HH", y: "MM-HH:MM" */
+        const uint64_t xd = 0xFFFF00FFFF00FFFFu, xs = 0x00002D00003A0000u;
+        const uint64_t yd = 0xFFFF000000000000u, ys = 0x00003A0000000000u;
+        uint64_t x, y, px, py;
+
+        if (end - s < 11)
+            return false;
+        x = load64(s);
+        y = load64(s + 3);
+        if ((x & ~xd) != xs || (y & 0x0000FF0000000000u) != ys || !swar_digits(x, xd) ||
+            !swar_digits(y, yd) || (s[11] != '+' && s[11] != ',' && s[11] != '\0'))
+            return false;
+        px = swar_pairs(x, xd);
+        py = swar_pairs(y, yd);
+        sh = (int)(px & 0xFF);
+        sm = (int)(px >> 24 & 0xFF);
+        eh = (int)(px >> 48 & 0xFF);
+        em = (int)(py >> 48 & 0xFF);
+#else
+        if (!interval_at(s, &sh, &sm, &eh, &em))
+            return false;
+#endif
+        if (sh > 23 || sm > 59 || eh > 24 || em > 59 || (eh == 24 && em > 0) ||
+            n == CALENDAR_MAX_INTERVALS)
+            return false;
+        a = sh * 60 + sm;
+        b = eh * 60 + em;
+        if (n > 0 && a < cur && a >= first)
+            return false;
+        while (a < cur)
+            a += 1440;
+        while (b <= a)
+            b += 1440;
+        if (n == 0)
+            first = a;
+        if (b - first > 1440)
+            return false;
+        w->day[day].iv[n].open_secs = a * 60;
+        w->day[day].iv[n].close_secs = b * 60;
+        if (a < 1440)
+            sum += (b < 1440 ? b : 1440) - a;
+        n++;
+        cur = b;
+        s += 11;
+        if (*s != '+')
+            break;
+        s++;
+    }
+    w->day[day].n = n;
+    *own = sum * 60;
+    *ps = s;
+    return true;
+}
+
+/* Business seconds of day d's own intervals before its 24:00. */
+static int32_t own_secs(const struct calendar_week *w, int d)
+{
+    int32_t sum = 0;
+
+    for (int i = 0; i < w->day[d].n; i++) {
+        int32_t lo = w->day[d].iv[i].open_secs, hi = w->day[d].iv[i].close_secs;
+
+        hi = hi < DAY_SECS ? hi : DAY_SECS;
+        if (hi > lo)
+            sum += hi - lo;
+    }
+    return sum;
+}
+
+/* memcmp(a, b, n) == 0 for the short texts of day entries, without a call. */
+static bool same_text(const char *a, const char *b, size_t n)
+{
+#ifdef SWAR
+    if (n >= 8) { /* whole words, the last one overlapping */
+        for (; n > 8; a += 8, b += 8, n -= 8)
+            if (load64(a) != load64(b))
+                return false;
+        return load64(a + n - 8) == load64(b + n - 8);
+    }
+#endif
+    for (; n > 0; a++, b++, n--)
+        if (*a != *b)
+            return false;
+    return true;
+}
+
+/*
+ * calendar_week_parse() into *w, which is left half written on failure; own[d] gets
+ * own_secs(w, d).
+ */
+static int week_parse(const char *s, struct calendar_week *w, int32_t own[7], struct acc_err *err)
+{
+    const char *p = s ? s : "", *end = p + strlen(p), *prev = NULL;
+    size_t prev_len = 0;
+    int day, prev_day = 0, rc;
+#ifdef SWAR
+    uint64_t one_x = 0, one_y = 0; /* the text of the last entry of one interval, or 0 */
+    int one_day = 0;
+#endif
 
     for (day = 0; day < 7 && *p; day++) {
+        const char *entry;
+
         if (day > 0) {
             if (*p != ',')
                 break;
             p++;
         }
-        if ((rc = parse_day(&p, day, &w, err)) != 0)
-            return rc;
+        if (p[0] == '-' && (p[1] == ',' || p[1] == '\0')) { /* closed */
+            w->day[day].n = 0;
+            own[day] = 0;
+            p++;
+            continue;
+        }
+#ifdef SWAR
+        /* the usual repeat: one interval, "HH:MM-HH:MM", as the last such entry */
+        if (one_x && end - p >= 11 && load64(p) == one_x && load64(p + 3) == one_y &&
+            (p[11] == ',' || p[11] == '\0')) {
+            w->day[day].n = 1;
+            w->day[day].iv[0] = w->day[one_day].iv[0];
+            own[day] = own[one_day];
+            p += 11;
+            continue;
+        }
+#endif
+        /* weekdays often repeat: an entry equal to the last one with hours is parsed once */
+        if (prev && (size_t)(end - p) >= prev_len && same_text(p, prev, prev_len) &&
+            (p[prev_len] == ',' || p[prev_len] == '\0')) {
+            w->day[day] = w->day[prev_day];
+            own[day] = own[prev_day];
+            p += prev_len;
+            continue;
+        }
+        entry = p;
+        if (!day_fast(&p, end, w, day, &own[day])) {
+            if ((rc = parse_day(&p, day, w, err)) != 0)
+                return rc;
+            own[day] = own_secs(w, day);
+        }
+        prev = entry;
+        prev_len = (size_t)(p - entry);
+        prev_day = day;
+#ifdef SWAR
+        if (prev_len == 11) { /* one interval: the parse depends on these 11 bytes only */
+            one_x = load64(entry);
+            one_y = load64(entry + 3);
+            one_day = day;
+        }
+#endif
     }
     if (day != 7 || *p) {
         int entries = 1;
@@ -305,8 +564,18 @@ int calendar_week_parse(const char *s, struct calendar_week *out, struct acc_err
         return acc_fail(err, ACC_EINVAL, "/hours", "hours need 7 entries Monday to Sunday, got %d",
                         entries);
     }
-    *out = w;
     return 0;
+}
+
+int calendar_week_parse(const char *s, struct calendar_week *out, struct acc_err *err)
+{
+    struct calendar_week w;
+    int32_t own[7];
+    int rc = week_parse(s, &w, own, err);
+
+    if (!rc)
+        *out = w;
+    return rc;
 }
 
 int calendar_week_check(const struct calendar_week *week, struct acc_err *err)
@@ -367,20 +636,30 @@ void calendar_week_format(const struct calendar_week *week, struct acc_buf *out)
 int calendar_holidays_parse(const char *s, int32_t *days, size_t max, size_t *n,
                             struct acc_err *err)
 {
-    const char *p = s;
+    const char *p = s, *end;
     size_t count = 0;
 
     if (!s || !*s || strcmp(s, "-") == 0) {
         *n = 0;
         return 0;
     }
+    end = s + strlen(s);
     for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *comma;
+        size_t len;
         char field[32];
 
         if (count == max)
             return acc_fail(err, ACC_EINVAL, "/holidays", "more than %zu holidays", max);
+        if (end - p >= 10 && date_at10(p, &days[count]) && (p[10] == ',' || p[10] == '\0')) {
+            count++;
+            if (p[10] == '\0')
+                break;
+            p += 11;
+            continue;
+        }
+        comma = strchr(p, ',');
+        len = comma ? (size_t)(comma - p) : strlen(p);
         if (len != 10 || !date_at(p, &days[count])) {
             snprintf(field, sizeof(field), "/holidays/%zu", count);
             return acc_fail(err, ACC_EINVAL, field, "bad holiday '%.*s' (want YYYY-MM-DD)",
@@ -435,67 +714,140 @@ static int run_merge(struct run *runs, int n)
 
 /*
  * Business seconds of each weekday with no DST change near and no holiday: the wall-clock
- * measure of the weekly pattern, which repeats every week. Intervals reaching past Sunday
- * night are also put a week earlier, then the union is cut into the seven days.
+ * measure of the weekly pattern, which repeats every week. A day's intervals lie within 24
+ * hours of an opening before 24:00, so a weekday's window [00:00, 24:00) meets only its own
+ * intervals and those of the day before that pass midnight (Sunday's for Monday). Each list
+ * is sorted and disjoint, so the measure of their union is both sums (own_sum[d]: the day's
+ * own, see own_secs) less their pairwise overlaps.
  */
-static void plain_days(const struct calendar_week *w, int64_t day_secs[7])
+static void plain_days(const struct calendar_week *w, const int32_t own_sum[7], int64_t day_secs[7])
 {
-    struct run runs[2 * 7 * CALENDAR_MAX_INTERVALS];
-    int n = 0, m;
+    for (int d = 0, e = 6; d < 7; e = d++) { /* e: the day before */
+        const struct calendar_interval *own = w->day[d].iv, *eve = w->day[e].iv;
+        int n_own = w->day[d].n, n_eve = w->day[e].n;
+        int32_t sum = own_sum[d];
 
-    for (int d = 0; d < 7; d++) {
-        for (int i = 0; i < w->day[d].n; i++) {
-            int64_t lo = (int64_t)d * DAY_SECS + w->day[d].iv[i].open_secs;
-            int64_t hi = (int64_t)d * DAY_SECS + w->day[d].iv[i].close_secs;
+        if (n_eve && eve[n_eve - 1].close_secs > DAY_SECS) { /* the night before runs into d */
+            for (int j = 0; j < n_eve; j++) {
+                int32_t lo = eve[j].open_secs - DAY_SECS, hi = eve[j].close_secs - DAY_SECS;
 
-            if (hi > 7 * DAY_SECS)
-                run_insert(runs, &n, lo - 7 * DAY_SECS, hi - 7 * DAY_SECS);
-            run_insert(runs, &n, lo, hi);
+                if (hi <= 0)
+                    continue;
+                lo = lo > 0 ? lo : 0;
+                sum += hi - lo;
+                for (int i = 0; i < n_own; i++) {
+                    int32_t x = lo > own[i].open_secs ? lo : own[i].open_secs;
+                    int32_t y = hi < own[i].close_secs ? hi : own[i].close_secs;
+
+                    y = y < DAY_SECS ? y : DAY_SECS;
+                    if (y > x)
+                        sum -= y - x;
+                }
+            }
         }
-    }
-    m = run_merge(runs, n);
-    for (int d = 0; d < 7; d++)
-        day_secs[d] = 0;
-    for (int i = 0; i < m; i++) {
-        int64_t lo = runs[i].lo < 0 ? 0 : runs[i].lo;
-        int64_t hi = runs[i].hi > 7 * DAY_SECS ? 7 * DAY_SECS : runs[i].hi;
-
-        for (int d = (int)(lo / DAY_SECS); d < 7 && (int64_t)d * DAY_SECS < hi; d++) {
-            int64_t a = lo > d * DAY_SECS ? lo : d * DAY_SECS;
-            int64_t b = hi < (d + 1) * DAY_SECS ? hi : (d + 1) * DAY_SECS;
-
-            if (b > a)
-                day_secs[d] += b - a;
-        }
+        day_secs[d] = sum;
     }
 }
 
 /*
  * The intervals of weekday wd's days -2 .. +1 that come within margin (the zone's largest
- * DST change) of wd's [00:00, 24:00): only they can put business time into the window of
- * a day of that weekday (see day_runs).
+ * DST change) of wd's [00:00, 24:00), relative to wd's 00:00: only they can put business
+ * time into the window of a day of that weekday (see day_runs). A day's intervals are sorted
+ * by both ends, so those of day wd + k that qualify are a contiguous run of them: a suffix
+ * for k < 0 (those that close late enough), a prefix for k >= 0 (those that open early
+ * enough).
  */
-static void find_reach(struct calendar *cal, const struct calendar_week *w, int wd, int32_t margin)
+static void reach_fill(const struct calendar_week *w, int32_t margin, int wd, struct reach *r)
 {
     static const int wrap[11] = {5, 6, 0, 1, 2, 3, 4, 5, 6, 0, 1}; /* wd + k + 2 -> day */
     int n = 0;
 
     for (int k = -2; k <= 1; k++) {
-        int dd = wrap[wd + k + 2], niv = w->day[dd].n;
+        int dd = wrap[wd + k + 2], lo = 0, hi = w->day[dd].n;
+        const struct calendar_interval *iv = w->day[dd].iv;
         int32_t shift = k * DAY_SECS;
 
-        for (int i = 0; i < niv; i++) {
-            int32_t lo = shift + w->day[dd].iv[i].open_secs;
-            int32_t hi = shift + w->day[dd].iv[i].close_secs;
-
-            if (hi > -margin && lo < DAY_SECS + margin) {
-                cal->reach[wd].iv[n].lo = lo;
-                cal->reach[wd].iv[n].hi = hi;
-                n++;
-            }
+        if (k < 0)
+            while (lo < hi && shift + iv[lo].close_secs <= -margin)
+                lo++;
+        else
+            while (hi > lo && shift + iv[hi - 1].open_secs >= DAY_SECS + margin)
+                hi--;
+        for (int i = lo; i < hi; i++, n++) {
+            r->iv[n].lo = shift + iv[i].open_secs;
+            r->iv[n].hi = shift + iv[i].close_secs;
         }
     }
-    cal->reach[wd].n = n;
+    r->n = n;
+}
+
+/* cal->reach, which calendar_init() still fills for its users (the engine works it out). */
+static void find_reach(struct calendar *cal, const struct calendar_week *w, int32_t margin)
+{
+    struct reach r;
+
+    for (int wd = 0; wd < 7; wd++) {
+        reach_fill(w, margin, wd, &r);
+        cal->reach[wd].n = r.n;
+        for (int i = 0; i < r.n; i++) {
+            cal->reach[wd].iv[i].lo = r.iv[i].lo;
+            cal->reach[wd].iv[i].hi = r.iv[i].hi;
+        }
+    }
+}
+
+/* Sorts days[0..n) and drops duplicates (nothing to do when they arrive sorted); the new n. */
+static size_t holidays_normalise(int32_t *days, size_t n)
+{
+    size_t m = 0;
+    bool sorted = true;
+
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = days[i] > days[i - 1];
+    if (sorted)
+        return n;
+    if (n <= 32) { /* insertion sort: short lists, often nearly sorted */
+        for (size_t i = 1; i < n; i++) {
+            int32_t v = days[i];
+            size_t j = i;
+
+            while (j > 0 && days[j - 1] > v) {
+                days[j] = days[j - 1];
+                j--;
+            }
+            days[j] = v;
+        }
+    } else {
+        qsort(days, n, sizeof(*days), cmp_i32);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || days[i] != days[m - 1])
+            days[m++] = days[i];
+    return m;
+}
+
+/* The tables the engine reads, derived from the week; own[d] is own_secs(week, d). */
+static void derive(struct calendar *cal, const struct calendar_week *week, const int32_t own[7])
+{
+    plain_days(week, own, cal->day_secs);
+    cal->week_secs = 0;
+    for (int d = 0; d < 7; d++)
+        cal->week_secs += cal->day_secs[d];
+}
+
+/* Checks holidays[0..n_holidays) for calendar_init(). */
+static int holidays_check(const int32_t *holidays, size_t n_holidays, struct acc_err *err)
+{
+    int32_t lo = (int32_t)day_min(), hi = (int32_t)day_max();
+
+    if (n_holidays > CALENDAR_MAX_HOLIDAYS)
+        return acc_fail(err, ACC_EINVAL, "/holidays", "more than %d holidays",
+                        CALENDAR_MAX_HOLIDAYS);
+    for (size_t i = 0; i < n_holidays; i++)
+        if (holidays[i] < lo || holidays[i] > hi)
+            return acc_fail(err, ACC_EINVAL, "/holidays", "holiday outside years %d .. %d",
+                            CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
+    return 0;
 }
 
 /* calendar_init() for a week known to pass calendar_week_check(). */
@@ -503,42 +855,26 @@ static int init_valid(struct calendar *cal, const struct calendar_tz *tz,
                       const struct calendar_week *week, const int32_t *holidays, size_t n_holidays,
                       struct acc_err *err)
 {
-    int32_t lo = (int32_t)day_min(), hi = (int32_t)day_max(), *h = NULL;
-    bool sorted = true;
+    int32_t *h = NULL, own[7];
     size_t n = 0;
+    int rc = holidays_check(holidays, n_holidays, err);
 
-    if (n_holidays > CALENDAR_MAX_HOLIDAYS)
-        return acc_fail(err, ACC_EINVAL, "/holidays", "more than %d holidays",
-                        CALENDAR_MAX_HOLIDAYS);
-    for (size_t i = 0; i < n_holidays; i++) {
-        if (holidays[i] < lo || holidays[i] > hi)
-            return acc_fail(err, ACC_EINVAL, "/holidays", "holiday outside years %d .. %d",
-                            CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
-        sorted = sorted && (i == 0 || holidays[i] > holidays[i - 1]);
-    }
+    if (rc)
+        return rc;
     if (n_holidays) {
         h = xmalloc(n_holidays * sizeof(*h));
         memcpy(h, holidays, n_holidays * sizeof(*h));
-        n = n_holidays;
-        if (!sorted) {
-            qsort(h, n_holidays, sizeof(*h), cmp_i32);
-            n = 0;
-            for (size_t i = 0; i < n_holidays; i++)
-                if (n == 0 || h[i] != h[n - 1])
-                    h[n++] = h[i];
-        }
+        n = holidays_normalise(h, n_holidays);
     }
     cal->tz = tz;
     if (week != &cal->week)
         cal->week = *week;
     cal->holidays = h;
     cal->n_holidays = n;
-    plain_days(week, cal->day_secs);
-    cal->week_secs = 0;
-    for (int d = 0; d < 7; d++) {
-        cal->week_secs += cal->day_secs[d];
-        find_reach(cal, week, d, tz->max_delta);
-    }
+    for (int d = 0; d < 7; d++)
+        own[d] = own_secs(week, d);
+    derive(cal, week, own);
+    find_reach(cal, week, tz->max_delta);
     return 0;
 }
 
@@ -593,10 +929,86 @@ static int64_t to_utc(struct conv *c, int64_t local)
     return local - piece(c, local)->off;
 }
 
-static void conv_init(struct conv *c, const struct calendar_tz *tz)
+static void conv_init(struct conv *c, const struct calendar *cal)
 {
-    memset(c, 0, sizeof(*c));
-    c->tz = tz;
+    memset(c->p, 0, sizeof(c->p));
+    c->cal = cal;
+    c->tz = cal->tz;
+    c->have = c->have_wr = 0;
+}
+
+/*
+ * The business runs of a day of weekday wd in its window [00:00, 24:00) on the wall clock,
+ * merged as run_merge() does (touching runs join): its own intervals and the part past
+ * midnight of those of the day before, clipped to the window. Both lists are sorted and
+ * disjoint, so they are merged in one pass.
+ */
+static const struct reach *wall_runs(struct conv *c, int wd)
+{
+    const struct calendar_week *w = &c->cal->week;
+    const struct calendar_interval *own, *eve;
+    int n_own, n_eve, i = 0, j = 0, n = 0;
+    struct reach *r = &c->wr[wd];
+
+    if (c->have_wr & 1u << wd)
+        return r;
+    c->have_wr |= 1u << wd;
+    own = w->day[wd].iv;
+    n_own = w->day[wd].n;
+    eve = w->day[wd == 0 ? 6 : wd - 1].iv;
+    n_eve = w->day[wd == 0 ? 6 : wd - 1].n;
+    if (n_eve == 0 || eve[n_eve - 1].close_secs <= DAY_SECS) { /* the usual: no night before */
+        for (; i < n_own && own[i].open_secs < DAY_SECS; i++) {
+            int32_t hi = own[i].close_secs < DAY_SECS ? own[i].close_secs : DAY_SECS;
+
+            if (n && own[i].open_secs <= r->iv[n - 1].hi) {
+                r->iv[n - 1].hi = hi;
+            } else {
+                r->iv[n].lo = own[i].open_secs;
+                r->iv[n].hi = hi;
+                n++;
+            }
+        }
+        r->n = n;
+        return r;
+    }
+    while (n_own > 0 && own[n_own - 1].open_secs >= DAY_SECS) /* open after the window */
+        n_own--;
+    while (j < n_eve && eve[j].close_secs <= DAY_SECS) /* closed before the window */
+        j++;
+    while (i < n_own || j < n_eve) {
+        int32_t lo, hi;
+
+        if (j == n_eve || (i < n_own && own[i].open_secs < eve[j].open_secs - DAY_SECS)) {
+            lo = own[i].open_secs;
+            hi = own[i].close_secs < DAY_SECS ? own[i].close_secs : DAY_SECS;
+            i++;
+        } else {
+            lo = eve[j].open_secs > DAY_SECS ? eve[j].open_secs - DAY_SECS : 0;
+            hi = eve[j].close_secs - DAY_SECS;
+            j++;
+        }
+        if (n && lo <= r->iv[n - 1].hi) {
+            if (hi > r->iv[n - 1].hi)
+                r->iv[n - 1].hi = hi;
+        } else {
+            r->iv[n].lo = lo;
+            r->iv[n].hi = hi;
+            n++;
+        }
+    }
+    r->n = n;
+    return r;
+}
+
+/* The reach of weekday wd (see reach_fill). */
+static const struct reach *reach_of(struct conv *c, int wd)
+{
+    if (!(c->have & 1u << wd)) {
+        reach_fill(&c->cal->week, c->tz->max_delta, wd, &c->reach[wd]);
+        c->have |= 1u << wd;
+    }
+    return &c->reach[wd];
 }
 
 /* Index of the first holiday >= day (n_holidays when none). */
@@ -627,19 +1039,33 @@ static bool is_holiday(const struct calendar *cal, int64_t day)
  * windows of successive days tile time, and a holiday removes exactly its window. An
  * interval belongs to the day it is listed on but may reach past midnight, and a DST gap
  * can move an end up to the gap's length later, so the intervals of days d-2 .. d+1 that
- * come that close to the day are read (calendar.reach).
+ * come that close to the day are read (reach_of).
  */
 static int day_runs(const struct calendar *cal, int64_t d, struct conv *c, struct run *runs)
 {
-    int64_t base = d * DAY_SECS;
-    int64_t wlo = to_utc(c, base), whi = to_utc(c, base + DAY_SECS);
-    int wd = weekday(d), n = 0;
+    int64_t base = d * DAY_SECS, wlo, whi;
+    const struct tz_piece *p = piece(c, base);
+    const struct reach *r;
+    int n = 0;
 
     if (is_holiday(cal, d))
         return 0;
-    for (int i = 0; i < cal->reach[wd].n; i++) {
-        int64_t lo = to_utc(c, base + cal->reach[wd].iv[i].lo);
-        int64_t hi = to_utc(c, base + cal->reach[wd].iv[i].hi);
+    if (base - 2 * DAY_SECS >= p->lo && base + 3 * DAY_SECS < p->hi) {
+        /* every local time the intervals of days d-2 .. d+1 touch is read with one offset,
+         * so the runs are those of the wall clock, shifted */
+        r = wall_runs(c, weekday(d));
+        for (int i = 0; i < r->n; i++) {
+            runs[i].lo = base + r->iv[i].lo - p->off;
+            runs[i].hi = base + r->iv[i].hi - p->off;
+        }
+        return r->n;
+    }
+    wlo = to_utc(c, base);
+    whi = to_utc(c, base + DAY_SECS);
+    r = reach_of(c, weekday(d));
+    for (int i = 0; i < r->n; i++) {
+        int64_t lo = to_utc(c, base + r->iv[i].lo);
+        int64_t hi = to_utc(c, base + r->iv[i].hi);
 
         lo = lo < wlo ? wlo : lo;
         hi = hi > whi ? whi : hi;
@@ -661,6 +1087,25 @@ static int64_t window_day(const struct calendar *cal, int64_t at, struct conv *c
     return d;
 }
 
+/*
+ * Whether a change of the offset by delta at local boundary x can change the business time
+ * of day d's window: whether one of the intervals that reach it comes within delta of x.
+ * When none does, each interval and the window's ends it crosses lie on one side of the
+ * change, away from its gap or overlap, so every interval keeps its wall-clock length and
+ * the day has its weekday's business time (and with several changes near, so it does when
+ * none of them touches it).
+ */
+static bool change_touches(struct conv *c, int64_t d, int64_t x, int64_t delta)
+{
+    const struct reach *r = reach_of(c, weekday(d));
+    int64_t xr = x - d * DAY_SECS;
+
+    for (int i = 0; i < r->n; i++)
+        if (r->iv[i].hi >= xr - delta && r->iv[i].lo <= xr + delta)
+            return true;
+    return false;
+}
+
 /* The DST change that made plain_until() stop, when it is the only one near. */
 struct lone_change {
     bool set;
@@ -672,8 +1117,8 @@ struct lone_change {
 /*
  * The first day >= d and < limit that is not plain (limit when none). A plain day has the
  * business time of its weekday, cal->day_secs: it is no holiday (or one on a weekday without
- * business time) and no DST change is near it (or one that no interval can reach, see
- * calendar.reach). A change at local boundary x by delta seconds can touch the windows of
+ * business time) and no DST change touches it (see change_touches). A change at local
+ * boundary x by delta seconds can touch the windows of
  * the days whose [00:00 - delta, 24:00 + delta] holds x. At most PLAIN_SCAN changes are
  * looked at in one call, so a stretch can end early at a plain day; callers just ask again.
  * When the stop is a day touched by one change with no other within LONE_DAYS days, *lone
@@ -708,7 +1153,7 @@ static int64_t plain_until(const struct calendar *cal, int64_t d, int64_t limit,
         first = ceil_div(p.hi - delta, DAY_SECS) - 1;
         last = ceil_div(p.hi + delta, DAY_SECS) - 1;
         for (day = first > d ? first : d; day <= last && day < stop; day++)
-            if (cal->reach[weekday(day)].n)
+            if (change_touches(c, day, p.hi, delta))
                 break;
         if (day <= last && day < stop) {
             stop = day;
@@ -762,6 +1207,22 @@ static int64_t lone_day_secs(const struct calendar *cal, int64_t d, const struct
     return secs;
 }
 
+/*
+ * The UTC offset in force at instant at, an answer in day d's window. When one piece holds
+ * the wall times of the window and max_delta more, the window's instants are read with its
+ * offset (a change at the piece's end is at least its size away, so even a gap before it
+ * does not reach the window).
+ */
+static int32_t offset_at(struct conv *c, int64_t d, int64_t at)
+{
+    int64_t base = d * DAY_SECS;
+    const struct tz_piece *p = piece(c, base);
+
+    if (base + DAY_SECS + c->tz->max_delta < p->hi)
+        return p->off;
+    return calendar_tz_offset(c->tz, at);
+}
+
 /* Business seconds of the n plain days from d. */
 static int64_t plain_secs(const struct calendar *cal, int64_t d, int64_t n)
 {
@@ -784,26 +1245,20 @@ static int range_fail(struct acc_err *err, const char *what)
                     CALENDAR_MAX_YEAR);
 }
 
-int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int64_t *out_at,
-                 struct acc_err *err)
+/*
+ * calendar_due() from start_at, whose window is that of day d, with c set up for cal. When
+ * out_off is not NULL, *out_off is the UTC offset in force at the answer.
+ */
+static int due(const struct calendar *cal, struct conv *c, int64_t start_at, int64_t d,
+               int64_t secs, int64_t *out_at, int32_t *out_off, struct acc_err *err)
 {
     struct run runs[MAX_RUNS];
-    struct conv c;
     struct lone_change lone = {0};
     struct change_memo memo;
-    int64_t need = secs, from = start_at, d, last = day_max(), lone_day = 0;
+    int64_t need = secs, from = start_at, last = day_max(), lone_day = 0;
     bool first = true;
 
     memo.n = memo.next = 0;
-
-    if (secs < 0)
-        return acc_fail(err, ACC_EINVAL, "/minutes", "business time must not be negative");
-    if (!at_supported(start_at))
-        return range_fail(err, "the start");
-    if (cal->week_secs == 0)
-        return acc_fail(err, ACC_ENOTFOUND, "/hours", "the calendar has no opening hours");
-    conv_init(&c, cal->tz);
-    d = window_day(cal, start_at, &c);
     for (;; d++, first = false, from = TZ_FAR_PAST) {
         int n;
 
@@ -816,7 +1271,7 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
                 /* no need to look past the day where plain days would hold need */
                 int64_t horizon = d + 7 * (need / cal->week_secs + 1) + 1;
 
-                stop = plain_until(cal, d, horizon < last + 1 ? horizon : last + 1, &c, &lone);
+                stop = plain_until(cal, d, horizon < last + 1 ? horizon : last + 1, c, &lone);
             }
             lone_day = stop;
             if (stop > d) {
@@ -840,7 +1295,7 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
             } else if (is_holiday(cal, d)) {
                 continue;
             } else if (lone.set) {
-                int64_t day_secs = lone_day_secs(cal, d, &lone, &memo, &c);
+                int64_t day_secs = lone_day_secs(cal, d, &lone, &memo, c);
 
                 if (need > day_secs || day_secs == 0) {
                     need -= day_secs;
@@ -848,7 +1303,7 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
                 }
             }
         }
-        n = day_runs(cal, d, &c, runs);
+        n = day_runs(cal, d, c, runs);
         for (int i = 0; i < n; i++) {
             int64_t lo = runs[i].lo > from ? runs[i].lo : from;
 
@@ -856,11 +1311,173 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
                 continue;
             if (need <= runs[i].hi - lo) {
                 *out_at = lo + need;
+                if (out_off)
+                    *out_off = offset_at(c, d, lo + need);
                 return 0;
             }
             need -= runs[i].hi - lo;
         }
     }
+}
+
+/*
+ * due() over days whose wall times are all read with one offset: those whose days d-2 .. d+2
+ * and max_delta more lie in one piece, so that day_runs() gives their wall_runs() shifted
+ * and offset_at() the piece's offset. There business time is the wall clock's, counted here
+ * directly, whole weeks at a time up to the next holiday or the piece's end. Returns true
+ * with the answer, or false with *d and *need moved to the first day it did not take (the
+ * start of its window is where due() goes on).
+ */
+static bool due_plain(const struct calendar *cal, struct conv *c, int64_t start_at, int64_t *d_io,
+                      int64_t *need_io, int64_t *out_at, int32_t *out_off)
+{
+    int64_t d = *d_io, need = *need_io, base = d * DAY_SECS, from, d_end, h_next;
+    const struct tz_piece *p = piece(c, base);
+    size_t h = holiday_from(cal, d);
+
+    /* the days it may take: base - 2 days >= p->lo, base + 3 days + max_delta < p->hi */
+    if (p->hi < TZ_FAR_FUTURE / 2)
+        d_end = floor_div(p->hi - 3 * DAY_SECS - c->tz->max_delta - 1, DAY_SECS) + 1;
+    else
+        d_end = INT64_MAX / 4;
+    d_end = d_end < day_max() + 1 ? d_end : day_max() + 1;
+    if (base - 2 * DAY_SECS < p->lo || d >= d_end)
+        return false;
+    from = start_at + p->off; /* in day d's window, which is [base, base + 1 day) here */
+    for (; d < d_end; d++, base += DAY_SECS, from = base) {
+        const struct reach *r;
+
+        if (h < cal->n_holidays && cal->holidays[h] == d) {
+            h++;
+            continue;
+        }
+        h_next = h < cal->n_holidays ? cal->holidays[h] : INT64_MAX / 4;
+        if (from == base && need > cal->week_secs) { /* whole weeks without holidays */
+            int64_t weeks = (need - 1) / cal->week_secs;
+            int64_t room = ((h_next < d_end ? h_next : d_end) - d) / 7;
+
+            weeks = weeks < room ? weeks : room;
+            if (weeks > 0) {
+                d += 7 * weeks;
+                base = d * DAY_SECS;
+                from = base;
+                need -= weeks * cal->week_secs;
+                d--; /* the loop moves on to day d */
+                base -= DAY_SECS;
+                continue;
+            }
+        }
+        r = wall_runs(c, weekday(d));
+        for (int i = 0; i < r->n; i++) {
+            int64_t lo = base + r->iv[i].lo, hi = base + r->iv[i].hi;
+
+            if (hi <= from)
+                continue;
+            lo = lo > from ? lo : from;
+            if (need <= hi - lo) {
+                *out_at = lo + need - p->off;
+                *out_off = p->off;
+                return true;
+            }
+            need -= hi - lo;
+        }
+    }
+    *d_io = d;
+    *need_io = need;
+    return false;
+}
+
+int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int64_t *out_at,
+                 struct acc_err *err)
+{
+    struct conv c;
+
+    if (secs < 0)
+        return acc_fail(err, ACC_EINVAL, "/minutes", "business time must not be negative");
+    if (!at_supported(start_at))
+        return range_fail(err, "the start");
+    if (cal->week_secs == 0)
+        return acc_fail(err, ACC_ENOTFOUND, "/hours", "the calendar has no opening hours");
+    conv_init(&c, cal);
+    return due(cal, &c, start_at, window_day(cal, start_at, &c), secs, out_at, NULL, err);
+}
+
+/* calendar_due_local(): calendar_due() from wall time local_start, with c set up for cal. */
+static int due_local(const struct calendar *cal, struct conv *c, int64_t local_start, int64_t secs,
+                     int64_t *out_at, int32_t *out_off, struct acc_err *err)
+{
+    int64_t start_at = to_utc(c, local_start), d, d_plain;
+
+    if (secs < 0)
+        return acc_fail(err, ACC_EINVAL, "/minutes", "business time must not be negative");
+    if (!at_supported(start_at))
+        return range_fail(err, "the start");
+    if (cal->week_secs == 0)
+        return acc_fail(err, ACC_ENOTFOUND, "/hours", "the calendar has no opening hours");
+    /* the window of the start's wall-clock day, or one next to it for a time in a DST gap or
+     * overlap (see window_day) */
+    d = floor_div(local_start, DAY_SECS);
+    while (to_utc(c, (d + 1) * DAY_SECS) <= start_at)
+        d++;
+    while (to_utc(c, d * DAY_SECS) > start_at)
+        d--;
+    d_plain = d;
+    if (due_plain(cal, c, start_at, &d_plain, &secs, out_at, out_off))
+        return 0;
+    if (d_plain != d)
+        start_at = to_utc(c, d_plain * DAY_SECS);
+    return due(cal, c, start_at, d_plain, secs, out_at, out_off, err);
+}
+
+/* What calendar_batch_due() works in: a calendar, its holidays and the engine's state. */
+struct calendar_batch {
+    struct calendar cal;
+    struct conv c;
+    int32_t days[CALENDAR_MAX_HOLIDAYS];
+};
+
+struct calendar_batch *calendar_batch_new(void)
+{
+    return xcalloc(1, sizeof(struct calendar_batch));
+}
+
+void calendar_batch_free(struct calendar_batch *b)
+{
+    free(b);
+}
+
+int calendar_batch_due(struct calendar_batch *b, const struct calendar_tz *tz, const char *hours,
+                       const char *holidays, int64_t local_start, int64_t secs, int64_t *out_at,
+                       int32_t *out_off, struct acc_err *err)
+{
+    struct calendar *cal = &b->cal;
+    struct conv *c = &b->c;
+    int32_t own[7];
+    size_t n = 0;
+    int rc;
+
+    rc = week_parse(hours, &cal->week, own, err);
+    if (!rc)
+        rc = calendar_holidays_parse(holidays, b->days, CALENDAR_MAX_HOLIDAYS, &n, err);
+    if (rc) /* the parsers only build valid weeks, and holidays within the years */
+        return rc;
+    cal->tz = tz;
+    cal->holidays = b->days;
+    cal->n_holidays = holidays_normalise(b->days, n);
+    conv_init(c, cal);
+    /* the plain days' business time is that of the wall-clock runs, which the engine reads
+     * too (cal->reach is left alone: the engine works it out when it needs it) */
+    cal->week_secs = 0;
+    for (int d = 0; d < 7; d++) {
+        const struct reach *r = wall_runs(c, d);
+        int64_t sum = 0;
+
+        for (int i = 0; i < r->n; i++)
+            sum += r->iv[i].hi - r->iv[i].lo;
+        cal->day_secs[d] = sum;
+        cal->week_secs += sum;
+    }
+    return due_local(cal, c, local_start, secs, out_at, out_off, err);
 }
 
 int calendar_business_secs(const struct calendar *cal, int64_t from_at, int64_t to_at,
@@ -879,7 +1496,7 @@ int calendar_business_secs(const struct calendar *cal, int64_t from_at, int64_t 
     }
     if (!at_supported(from_at) || !at_supported(to_at))
         return range_fail(err, "an instant");
-    conv_init(&c, cal->tz);
+    conv_init(&c, cal);
     d_first = d = window_day(cal, from_at, &c);
     d_end = window_day(cal, to_at, &c);
     while (d <= d_end) {
@@ -922,7 +1539,7 @@ bool calendar_is_open(const struct calendar *cal, int64_t at)
 
     if (!at_supported(at))
         return false;
-    conv_init(&c, cal->tz);
+    conv_init(&c, cal);
     n = day_runs(cal, window_day(cal, at, &c), &c, runs);
     for (int i = 0; i < n; i++)
         if (runs[i].lo <= at && at < runs[i].hi)

@@ -152,6 +152,12 @@ int calendar_local_parse(const char *s, int64_t *local_secs);
 void calendar_local_format(const struct calendar_tz *tz, int64_t at, bool with_offset,
                            char out[32]);
 
+/*
+ * calendar_local_format() with the UTC offset in force at instant at already known (see
+ * calendar_batch_due()); returns the length written.
+ */
+size_t calendar_local_format_off(int64_t at, int32_t off, bool with_offset, char out[32]);
+
 /* ----------------------------------------------------------------------- calendars */
 
 /*
@@ -241,5 +247,27 @@ int calendar_due_paused(const struct calendar *cal, int64_t start_at, int64_t ta
  */
 int calendar_at_percent(const struct calendar *cal, int64_t start_at, int64_t target_secs,
                         int percent, int64_t paused_secs, int64_t *out_at, struct acc_err *err);
+
+/* ------------------------------------------------------------------ many cases */
+
+/*
+ * Scratch for answering many cases in one thread without allocating (`accord calendar due
+ * --batch`): one calendar at a time, its holidays and the engine's state. Use it from one
+ * thread at a time; free it with calendar_batch_free().
+ */
+struct calendar_batch;
+
+struct calendar_batch *calendar_batch_new(void);
+void calendar_batch_free(struct calendar_batch *b);
+
+/*
+ * One case with b: the calendar of zone tz, hours and holidays (as for calendar_parse()),
+ * and its due instant secs after wall time local_start (read as calendar_tz_to_utc() does).
+ * Same answers, codes and messages as calendar_parse() then calendar_due(); also sets
+ * *out_off to the UTC offset in force at the answer, for calendar_local_format_off().
+ */
+int calendar_batch_due(struct calendar_batch *b, const struct calendar_tz *tz, const char *hours,
+                       const char *holidays, int64_t local_start, int64_t secs, int64_t *out_at,
+                       int32_t *out_off, struct acc_err *err);
 
 #endif

@@ -21,7 +21,8 @@ static const struct {
     {"department", cmd_department, "list, show, add, change or deactivate departments"},
     {"user", cmd_user, "add, list, change, deactivate people; set passwords"},
     {"token", cmd_token, "create, list and revoke personal API tokens"},
-    {"calendar", cmd_calendar, "business calendars: compute due instants"},
+    {"calendar", cmd_calendar,
+     "business calendars: list, show, add, import holidays; due instants"},
 };
 
 static void usage(FILE *f)

@@ -54,5 +54,7 @@ int cli_fail_err(const struct acc_err *err);
 
 cli_cmd_fn cmd_serve, cmd_init, cmd_demo, cmd_migrate, cmd_check, cmd_user, cmd_token,
     cmd_department, cmd_calendar;
+/* `accord calendar list|show|add|import-ics` (argv[0] is the subcommand). */
+cli_cmd_fn cmd_calendar_store;
 
 #endif

@@ -3,16 +3,25 @@
 #include "calendar/calendar.h"
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define ADD_MAX_DIGITS 7
-#define CHUNK_BYTES    (4 << 20)  /* input read and answered at a time */
-#define PIECE_BYTES    (32 << 10) /* input a thread takes at a time */
+#define CHUNK_BYTES    (32 << 20) /* input answered at a time */
+#define READ_BYTES     (4 << 20)  /* input read at a time when it is not a file */
+#define PIECE_BYTES    (64 << 10) /* input a thread takes at a time */
 #define MAX_JOBS       64
+#define ZONE_MEMO      32 /* zones a batch thread remembers (by hash) */
+#define LINE_PAD       16 /* bytes after a line copy's NUL, for reading in blocks */
 
 static const char calendar_help[] =
     "usage: accord calendar <command> [options]\n"
@@ -20,7 +29,11 @@ static const char calendar_help[] =
     "Business calendars: an IANA time zone, weekly opening hours and holidays.\n"
     "\n"
     "commands:\n"
-    "  due     compute due instants (start + business minutes); works without a database\n"
+    "  due         compute due instants (start + business minutes); works without a database\n"
+    "  list        list the stored calendars\n"
+    "  show        show a stored calendar's hours and holidays\n"
+    "  add         store a new calendar\n"
+    "  import-ics  import holidays from an iCalendar (.ics) file\n"
     "\n"
     "Run 'accord calendar <command> --help' for a command's options.\n";
 
@@ -60,48 +73,97 @@ struct due_case {
     const char *tz, *hours, *holidays, *start, *add;
 };
 
+/* Answers of some lines, in order. */
+struct out {
+    char *p;
+    size_t len, cap;
+};
+
 /* Whole lines text[from, to) of a chunk and their answers. */
 struct piece {
     size_t from, to;
-    struct acc_buf out;
+    struct out out;
 };
 
 /* What the threads answering one chunk share: they take pieces in turn. */
 struct chunk {
-    char *text;
+    const char *text;
     struct piece *pieces;
     size_t n, cap;
     atomic_size_t next;
 };
 
-/* One batch thread. recent keeps the zones it used last, to skip the shared cache's lock. */
+/*
+ * One batch thread. zone_memo keeps the zones it used, by a hash of their names, to skip the
+ * shared cache's lock; line is the line being answered, copied so that it can be cut up; days
+ * holds a calendar's holidays while it is used.
+ */
 struct worker {
     struct calendar_zones *zones;
     bool with_offset;
     struct chunk *chunk;
-    const struct calendar_tz *recent[8];
-    uint32_t recent_hash[8];
-    unsigned next;
+    struct {
+        const struct calendar_tz *tz;
+        size_t len;
+    } zone_memo[ZONE_MEMO];
+    char *line;
+    size_t line_cap;
+    struct calendar_batch *batch;
 };
 
-static int find_zone(struct worker *w, const char *name, const struct calendar_tz **out,
+static void out_reserve(struct out *o, size_t n)
+{
+    if (o->cap - o->len >= n)
+        return;
+    while (o->cap - o->len < n)
+        o->cap = o->cap ? 2 * o->cap : 4096;
+    o->p = xrealloc(o->p, o->cap);
+}
+
+static void out_add(struct out *o, const char *s, size_t n)
+{
+    out_reserve(o, n);
+    memcpy(o->p + o->len, s, n);
+    o->len += n;
+}
+
+static void out_line(struct out *o, const char *prefix, const char *s)
+{
+    out_add(o, prefix, strlen(prefix));
+    out_add(o, s, strlen(s));
+    out_add(o, "\n", 1);
+}
+
+/* A hash of name[0..len) for the zone memo, from its first and last 8 bytes. */
+static unsigned zone_hash(const char *name, size_t len)
+{
+    uint64_t a = 0, b = 0;
+
+    if (len >= 8) {
+        memcpy(&a, name, 8);
+        memcpy(&b, name + len - 8, 8);
+    } else {
+        memcpy(&a, name, len);
+    }
+    return (unsigned)(((a * 0x9E3779B97F4A7C15u) ^ (b * 0xC2B2AE3D27D4EB4Fu) ^ len) >> 59) %
+           ZONE_MEMO;
+}
+
+/* Zone name[0..len) (NUL-terminated), from the worker's memo or the shared cache. */
+static int find_zone(struct worker *w, const char *name, size_t len, const struct calendar_tz **out,
                      struct acc_err *err)
 {
-    uint32_t h = 2166136261u;
+    unsigned h = zone_hash(name, len);
+    const struct calendar_tz *tz = w->zone_memo[h].tz;
     int rc;
 
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    for (int i = 0; i < 8; i++) {
-        if (w->recent[i] && w->recent_hash[i] == h &&
-            strcmp(calendar_tz_name(w->recent[i]), name) == 0) {
-            *out = w->recent[i];
-            return 0;
-        }
+    if (tz && w->zone_memo[h].len == len && memcmp(calendar_tz_name(tz), name, len) == 0) {
+        *out = tz;
+        return 0;
     }
     if ((rc = calendar_zones_get(w->zones, name, out, err)) == 0) {
-        w->recent_hash[w->next % 8] = h;
-        w->recent[w->next++ % 8] = *out;
+        w->zone_memo[h].tz = *out;
+        w->zone_memo[h].len = len;
     }
     return rc;
 }
@@ -118,7 +180,7 @@ static int answer(struct worker *w, const struct due_case *dc, char out[32], str
     size_t len = strlen(dc->add);
     int rc;
 
-    if ((rc = find_zone(w, dc->tz, &tz, err)) != 0)
+    if ((rc = find_zone(w, dc->tz, strlen(dc->tz), &tz, err)) != 0)
         return rc;
     if (strlen(dc->start) != 16 || calendar_local_parse(dc->start, &local) != 0)
         return acc_fail(err, ACC_EINVAL, "/start", "bad START '%.40s' (want YYYY-MM-DDTHH:MM)",
@@ -190,26 +252,158 @@ static int parse_line(char *line, struct due_case *dc, struct acc_err *err)
     return 0;
 }
 
-/* Answers one line (NUL-terminated, may end in "\r"); blank and '#' lines give no answer. */
-static void work_line(struct worker *w, char *s, char *end, struct acc_buf *out)
+/* Puts s[0..len) into w->line, NUL-terminated and followed by LINE_PAD bytes; returns it. */
+static char *line_copy(struct worker *w, const char *s, size_t len)
+{
+    if (w->line_cap < len + 1 + LINE_PAD) {
+        w->line_cap = len + 1 + LINE_PAD > 2 * w->line_cap ? len + 1 + LINE_PAD : 2 * w->line_cap;
+        w->line = xrealloc(w->line, w->line_cap);
+    }
+    memcpy(w->line, s, len);
+    w->line[len] = '\0';
+    return w->line;
+}
+
+/*
+ * Answers the case in s (NUL-terminated, trimmed, not blank or a comment) with the general
+ * parser: every line the fast path in work_line() does not take, errors included.
+ */
+static void answer_line(struct worker *w, char *s, struct out *o)
 {
     struct due_case dc;
     struct acc_err err;
     char ans[32];
 
-    while (end > s && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
-        *--end = '\0';
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (!*s || *s == '#')
-        return;
     acc_err_clear(&err);
-    if (parse_line(s, &dc, &err) == 0 && answer(w, &dc, ans, &err) == 0) {
-        acc_buf_adds(out, ans);
-        acc_buf_adds(out, "\n");
-    } else {
-        acc_buf_addf(out, "ERROR: %s\n", err.msg);
+    if (parse_line(s, &dc, &err) == 0 && answer(w, &dc, ans, &err) == 0)
+        out_line(o, "", ans);
+    else
+        out_line(o, "ERROR: ", err.msg);
+}
+
+/*
+ * Length of the field at p, up to a space, a tab or a NUL. p lies in a worker's line, which
+ * has LINE_PAD readable bytes after its NUL, so whole blocks of 16 can be read.
+ */
+static size_t field_len(const char *p)
+{
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), nul = _mm_setzero_si128();
+
+    for (size_t i = 0;; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)), _mm_cmpeq_epi8(v, nul)));
+
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
     }
+#else
+    size_t i = 0;
+
+    while (p[i] != ' ' && p[i] != '\t' && p[i])
+        i++;
+    return i;
+#endif
+}
+
+/* Key "TZ=" etc. (n characters) at *p, before end: true and *p moved past it. */
+static bool key_at(char **p, const char *end, const char *key, size_t n)
+{
+    if ((size_t)(end - *p) < n || memcmp(*p, key, n) != 0)
+        return false;
+    *p += n;
+    return true;
+}
+
+/*
+ * The fast path of a case line s[0..len) (trimmed, not blank or a comment; s[len] is the NUL
+ * of the worker's copy): exactly the answer of answer_line() for a well-formed line, or
+ * false for anything else (a malformed line, an error from the engine), which answer_line()
+ * then answers. The fields are cut up in place.
+ */
+static bool fast_line(struct worker *w, char *s, size_t len, struct out *o)
+{
+    char *val[5] = {NULL, NULL, NULL, NULL, NULL}, *p = s, *end = s + len;
+    size_t vlen[5] = {0, 0, 0, 0, 0};
+    const struct calendar_tz *tz;
+    struct acc_err err;
+    int64_t local, minutes = 0, due_at;
+    int32_t due_off;
+    int rc;
+
+    while (p < end) {
+        int k;
+
+        while (*p == ' ')
+            p++;
+        if (p == end)
+            break;
+        if (*p == 'H')
+            k = key_at(&p, end, "HOURS=", 6) ? 1 : key_at(&p, end, "HOLIDAYS=", 9) ? 2 : -1;
+        else if (*p == 'T')
+            k = key_at(&p, end, "TZ=", 3) ? 0 : -1;
+        else if (*p == 'S')
+            k = key_at(&p, end, "START=", 6) ? 3 : -1;
+        else if (*p == 'A')
+            k = key_at(&p, end, "ADD=", 4) ? 4 : -1;
+        else
+            k = -1;
+        if (k < 0 || val[k])
+            return false;
+        val[k] = p;
+        p += field_len(p);
+        vlen[k] = (size_t)(p - val[k]);
+        if (p == end)
+            break;
+        if (*p != ' ') /* a tab or a NUL: left to answer_line() */
+            return false;
+        *p++ = '\0';
+    }
+    for (int k = 0; k < 5; k++)
+        if (!val[k])
+            return false;
+    if (vlen[3] != 16 || vlen[4] < 1 || vlen[4] > ADD_MAX_DIGITS)
+        return false;
+    for (size_t i = 0; i < vlen[4]; i++) {
+        if (val[4][i] < '0' || val[4][i] > '9')
+            return false;
+        minutes = minutes * 10 + (val[4][i] - '0');
+    }
+    if (find_zone(w, val[0], vlen[0], &tz, &err) != 0 || calendar_local_parse(val[3], &local) != 0)
+        return false;
+    if (!w->batch)
+        w->batch = calendar_batch_new();
+    rc = calendar_batch_due(w->batch, tz, val[1], val[2], local, minutes * 60, &due_at, &due_off,
+                            &err);
+    out_reserve(o, 40);
+    if (rc == ACC_ENOTFOUND) {
+        memcpy(o->p + o->len, "NONE\n", 5);
+        o->len += 5;
+        return true;
+    }
+    if (rc)
+        return false;
+    o->len += calendar_local_format_off(due_at, due_off, w->with_offset, o->p + o->len);
+    o->p[o->len++] = '\n';
+    return true;
+}
+
+/* Answers one line s[0..len) (without its '\n'); blank and '#' lines give no answer. */
+static void work_line(struct worker *w, const char *s, size_t len, struct out *o)
+{
+    const char *e = s + len;
+    char *line;
+
+    while (e > s && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    if (s == e || *s == '#' || !*s)
+        return;
+    line = line_copy(w, s, (size_t)(e - s));
+    if (!fast_line(w, line, (size_t)(e - s), o))
+        answer_line(w, line_copy(w, s, (size_t)(e - s)), o);
 }
 
 static void *work(void *arg)
@@ -219,25 +413,42 @@ static void *work(void *arg)
     size_t i;
 
     while ((i = atomic_fetch_add(&c->next, 1)) < c->n) {
-        char *p = c->text + c->pieces[i].from, *to = c->text + c->pieces[i].to;
+        const char *p = c->text + c->pieces[i].from, *to = c->text + c->pieces[i].to;
+        struct out *o = &c->pieces[i].out;
 
+        out_reserve(o, (size_t)(to - p) / 4 + 64);
         while (p < to) {
-            char *nl = memchr(p, '\n', (size_t)(to - p));
-            char *end = nl ? nl : to;
+            const char *nl = memchr(p, '\n', (size_t)(to - p));
+            const char *end = nl ? nl : to;
 
-            *end = '\0';
-            work_line(w, p, end, &c->pieces[i].out);
+            work_line(w, p, (size_t)(end - p), o);
             p = end + 1;
         }
     }
     return NULL;
 }
 
+/* Writes all of buf[0..len) to fd; false on an error. */
+static bool write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
 /*
- * Answers text[0, len) (whole lines; text has room for a NUL at len) with up to jobs
- * threads taking pieces of about PIECE_BYTES in turn, and writes the answers in order.
+ * Answers text[0, len) (whole lines, the last may lack its '\n') with up to jobs threads
+ * taking pieces of about PIECE_BYTES in turn, and writes the answers in order.
  */
-static bool run_chunk(struct worker *w, pthread_t *th, int jobs, struct chunk *c, char *text,
+static bool run_chunk(struct worker *w, pthread_t *th, int jobs, struct chunk *c, const char *text,
                       size_t len)
 {
     size_t from = 0;
@@ -248,15 +459,14 @@ static bool run_chunk(struct worker *w, pthread_t *th, int jobs, struct chunk *c
     c->n = 0;
     while (from < len) { /* cut at line ends */
         size_t to = len - from > PIECE_BYTES ? from + PIECE_BYTES : len;
-        char *nl;
+        const char *nl;
 
         if (to < len)
             to = (nl = memchr(text + to, '\n', len - to)) ? (size_t)(nl - text) + 1 : len;
         if (c->n == c->cap) {
             c->cap = c->cap ? 2 * c->cap : 64;
             c->pieces = xrealloc(c->pieces, c->cap * sizeof(*c->pieces));
-            for (size_t i = c->n; i < c->cap; i++)
-                acc_buf_init(&c->pieces[i].out);
+            memset(c->pieces + c->n, 0, (c->cap - c->n) * sizeof(*c->pieces));
         }
         c->pieces[c->n].from = from;
         c->pieces[c->n].to = to;
@@ -275,11 +485,11 @@ static bool run_chunk(struct worker *w, pthread_t *th, int jobs, struct chunk *c
         if (th[t])
             pthread_join(th[t], NULL);
     for (size_t i = 0; i < c->n; i++) {
-        struct acc_buf *out = &c->pieces[i].out;
+        struct out *o = &c->pieces[i].out;
 
-        if (out->len && fwrite(out->buf, 1, out->len, stdout) != out->len)
+        if (o->len && ok && !write_all(STDOUT_FILENO, o->p, o->len))
             ok = false;
-        acc_buf_reset(out);
+        o->len = 0;
     }
     return ok;
 }
@@ -293,32 +503,86 @@ static char *last_newline(char *s, size_t len)
 }
 
 /*
+ * Answers a regular file on stdin from a read-only mapping, CHUNK_BYTES at a time (whole
+ * lines), without copying it; leaves stdin at its end. Returns -1 when it cannot be mapped
+ * (the caller reads it instead), else whether all went well.
+ */
+static int run_mapped(struct worker *w, pthread_t *th, int jobs, struct chunk *c)
+{
+    struct stat st;
+    off_t pos, base;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t len, done = 0;
+    char *map;
+    const char *text;
+    bool ok = true;
+
+    if (fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode) || page <= 0 ||
+        (pos = lseek(STDIN_FILENO, 0, SEEK_CUR)) < 0 || st.st_size <= pos ||
+        (uint64_t)(st.st_size - pos) > SIZE_MAX / 2)
+        return -1;
+    base = pos - pos % page;
+    len = (size_t)(st.st_size - pos);
+    map = mmap(NULL, len + (size_t)(pos - base), PROT_READ, MAP_PRIVATE, STDIN_FILENO, base);
+    if (map == MAP_FAILED)
+        return -1;
+    text = map + (pos - base);
+    while (done < len) {
+        size_t n = len - done > CHUNK_BYTES ? CHUNK_BYTES : len - done;
+        const char *nl;
+
+        if (done + n < len) /* whole lines, unless one is longer than a chunk */
+            n = (nl = memchr(text + done + n, '\n', len - done - n))
+                    ? (size_t)(nl - text) + 1 - done
+                    : len - done;
+#ifdef MADV_POPULATE_READ
+        { /* map the chunk's pages in one go rather than fault them in one by one */
+            size_t a = (size_t)(text + done - map) / (size_t)page * (size_t)page;
+
+            (void)madvise(map + a, (size_t)(text + done + n - map) - a, MADV_POPULATE_READ);
+        }
+#endif
+        ok = run_chunk(w, th, jobs, c, text + done, n) && ok;
+        done += n;
+    }
+    munmap(map, len + (size_t)(pos - base));
+    (void)lseek(STDIN_FILENO, st.st_size, SEEK_SET);
+    return ok;
+}
+
+/*
  * Reads case lines in chunks, answers each chunk with up to jobs threads (the engine is
- * thread-safe and the zone cache is shared), and writes the answers in input order. An
- * interactive stdin gets each answer as soon as its line is read.
+ * thread-safe and the zone cache is shared), and writes the answers in input order. A
+ * regular file is mapped rather than read; an interactive stdin gets each answer as soon as
+ * its line is read.
  */
 static int run_batch(struct calendar_zones *zones, bool with_offset, int jobs)
 {
     struct worker *w = xcalloc((size_t)jobs, sizeof(*w));
     pthread_t *th = xcalloc((size_t)jobs, sizeof(*th));
-    size_t cap = CHUNK_BYTES, have = 0;
-    char *buf = xmalloc(cap + 1);
+    size_t cap = READ_BYTES, have = 0;
+    char *buf = NULL;
     bool ok = true, eof = false;
     struct chunk c;
+    int mapped = -1;
 
     memset(&c, 0, sizeof(c));
     for (int t = 0; t < jobs; t++) {
         w[t].zones = zones;
         w[t].with_offset = with_offset;
     }
+    fflush(stdout); /* answers are written to its descriptor */
     if (isatty(STDIN_FILENO)) {
         ssize_t len;
 
-        while ((len = getline(&buf, &cap, stdin)) >= 0) {
+        while ((len = getline(&buf, &cap, stdin)) >= 0)
             ok = run_chunk(w, th, 1, &c, buf, (size_t)len) && ok;
-            fflush(stdout);
-        }
         eof = true;
+    } else if ((mapped = run_mapped(w, th, jobs, &c)) >= 0) {
+        ok = mapped;
+        eof = true;
+    } else {
+        buf = xmalloc(cap + 1);
     }
     while (!eof) {
         size_t got = fread(buf + have, 1, cap - have, stdin), len;
@@ -342,12 +606,16 @@ static int run_batch(struct calendar_zones *zones, bool with_offset, int jobs)
         have -= len;
     }
     for (size_t i = 0; i < c.cap; i++)
-        acc_buf_release(&c.pieces[i].out);
+        free(c.pieces[i].out.p);
+    for (int t = 0; t < jobs; t++) {
+        free(w[t].line);
+        calendar_batch_free(w[t].batch);
+    }
     free(c.pieces);
     free(buf);
     free(th);
     free(w);
-    if (fflush(stdout) != 0 || ferror(stdin) || !ok)
+    if (ferror(stdin) || !ok)
         return cli_error(CLI_FAIL, "calendar due: input or output failed");
     return CLI_OK;
 }
@@ -471,6 +739,9 @@ int cmd_calendar(struct cli_ctx *cli, int argc, char **argv)
     }
     if (strcmp(argv[1], "due") == 0)
         return cmd_due(argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "show") == 0 ||
+        strcmp(argv[1], "add") == 0 || strcmp(argv[1], "import-ics") == 0)
+        return cmd_calendar_store(cli, argc - 1, argv + 1);
     return cli_error(CLI_USAGE,
                      "calendar: unknown calendar command '%s' (try 'accord calendar --help')",
                      argv[1]);

@@ -1,6 +1,7 @@
 /* cmd_init.c: `accord init` (an empty organisation) and `accord demo` (the demo organisation). */
 #include "base/acc.h"
 #include "auth/auth.h"
+#include "calendar/calendar_db.h"
 #include "cli/cli.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -148,6 +149,8 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
         rc = store_begin(st, true, &err);
     if (!rc)
         rc = org_demo_populate(st, &sys, hash, cli->arena, &err);
+    if (!rc)
+        rc = calendar_demo_populate(st, &sys, cli->arena, &err);
     if (!rc)
         rc = store_commit(st, &err);
     store_close(st);

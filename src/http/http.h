@@ -9,6 +9,7 @@
 struct store;
 struct store_pool;
 struct http_app;
+struct calendar_zones;
 
 /* Limits of one exchange, stated once. */
 #define HTTP_BODY_MAX      (64 * 1024) /* bytes of a request body; more is 413 */
@@ -138,6 +139,8 @@ struct http_app *http_app_new(const struct http_app_config *cfg);
 void http_app_free(struct http_app *app);
 struct auth_limiter *http_app_limiter(struct http_app *app);
 bool http_app_cookie_secure(const struct http_app *app);
+/* The time zones loaded for calendars, shared by every thread; owned by the app. */
+struct calendar_zones *http_app_zones(struct http_app *app);
 
 /* The Prometheus text of the metrics, malloc'd. */
 char *http_metrics_text(struct http_app *app, size_t *len);

@@ -57,6 +57,7 @@ struct http_app {
     uint64_t requests;
     char **etags; /* one per embedded web file */
     struct reply_cache cache;
+    struct calendar_zones *zones; /* zones of stored calendars, loaded on first use */
 };
 
 extern const int metric_statuses[METRIC_NSTATUS];

@@ -1,6 +1,7 @@
 /* router.c: match a route, authenticate once, run the handler in its transaction, count it. */
 #include "base/acc.h"
 #include "base/log.h"
+#include "calendar/calendar.h"
 #include "http/http_int.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -238,6 +239,7 @@ struct http_app *http_app_new(const struct http_app_config *cfg)
     app->routes = xcalloc(http_nroutes + 2, sizeof(*app->routes));
     http_cache_init(&app->cache);
     http_static_init(app);
+    app->zones = calendar_zones_new();
     return app;
 }
 
@@ -249,6 +251,7 @@ void http_app_free(struct http_app *app)
         free(app->etags[i]);
     free(app->etags);
     http_cache_release(&app->cache);
+    calendar_zones_free(app->zones);
     free(app->routes);
     free(app);
 }
@@ -261,4 +264,9 @@ struct auth_limiter *http_app_limiter(struct http_app *app)
 bool http_app_cookie_secure(const struct http_app *app)
 {
     return app->cfg.cookie_secure;
+}
+
+struct calendar_zones *http_app_zones(struct http_app *app)
+{
+    return app->zones;
 }

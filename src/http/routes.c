@@ -2,6 +2,7 @@
 #include "base/acc.h"
 #include "audit/audit_api.h"
 #include "auth/auth_api.h"
+#include "calendar/calendar_api.h"
 #include "http/http_int.h"
 #include "org/org_api.h"
 
@@ -31,6 +32,19 @@ const struct route http_routes[] = {
     {"DELETE", "/api/v1/tokens/{id}", auth_api_token_revoke, AUTH_W},
 
     {"GET", "/api/v1/audit", audit_api_list, ROUTE_ADMIN},
+
+    /* Not ROUTE_CACHED: their replies depend on calendars, which the org revision ignores. */
+    {"GET", "/api/v1/calendars", calendar_api_list, ROUTE_AUTH},
+    {"POST", "/api/v1/calendars", calendar_api_create, AUTH_W},
+    {"GET", "/api/v1/calendars/{id}", calendar_api_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/calendars/{id}", calendar_api_update, AUTH_W},
+    {"DELETE", "/api/v1/calendars/{id}", calendar_api_delete, AUTH_W},
+    {"GET", "/api/v1/calendars/{id}/holidays", calendar_api_holiday_list, ROUTE_AUTH},
+    {"POST", "/api/v1/calendars/{id}/holidays", calendar_api_holiday_add, AUTH_W},
+    {"DELETE", "/api/v1/calendars/{id}/holidays/{hid}", calendar_api_holiday_delete, AUTH_W},
+    {"POST", "/api/v1/calendars/{id}/holidays/import", calendar_api_holiday_import, AUTH_W},
+    /* A what-if question: a POST for its body, but it changes nothing. */
+    {"POST", "/api/v1/calendars/{id}/due", calendar_api_due, ROUTE_AUTH},
 };
 
 const size_t http_nroutes = ACC_ARRAY_LEN(http_routes);

@@ -2,6 +2,7 @@
 #include "base/acc.h"
 #include "base/log.h"
 #include "auth/auth.h"
+#include "calendar/calendar_db.h"
 #include "http/http.h"
 #include "http/http_int.h"
 #include "org/org.h"
@@ -157,6 +158,11 @@ static const struct {
      7},
     {"session", "SELECT id, person_id, token_hash, created_at, expires_at FROM session ORDER BY id",
      5},
+    {"calendar",
+     "SELECT id, name, name_key, zone, hours, created_at, updated_at FROM calendar ORDER BY id", 7},
+    {"calendar_holiday",
+     "SELECT id, calendar_id, day, name, source, uid, created_at FROM calendar_holiday ORDER BY id",
+     7},
     {"revision", "SELECT name, value FROM revision ORDER BY name", 2},
     {"audit",
      "SELECT id, at, actor_id, action, entity, entity_id, before_json, after_json FROM audit "
@@ -209,16 +215,24 @@ static int64_t db_count(const char *sql)
 
 /* ---- the demo organisation, tokens and a cookie session ---- */
 
-/* Names every demo department and person: ${dept:NAME} and ${person:LOCAL-PART}. */
+/*
+ * Names every demo department, person and calendar: ${dept:NAME}, ${person:LOCAL-PART}
+ * and ${calendar:NAME}.
+ */
 static int demo_vars(struct store *st, struct acc_arena *arena, struct acc_err *err)
 {
     struct org_person_filter f = {.active = -1, .limit = 200};
     struct org_department *depts;
+    struct calendar_record *cals;
     struct org_person *people;
     int n, rc;
     bool more;
 
-    rc = org_department_list(st, 0, 200, arena, &depts, &n, &more, err);
+    rc = calendar_record_list(st, 0, 200, arena, &cals, &n, &more, err);
+    for (int i = 0; !rc && i < n; i++)
+        set_var_int(acc_arena_printf(arena, "calendar:%s", cals[i].name), cals[i].id);
+    if (!rc)
+        rc = org_department_list(st, 0, 200, arena, &depts, &n, &more, err);
     for (int i = 0; !rc && i < n; i++)
         set_var_int(acc_arena_printf(arena, "dept:%s", depts[i].name), depts[i].id);
     if (!rc)
@@ -242,6 +256,8 @@ static int demo_build(struct store *st, struct acc_arena *arena, struct acc_err 
         rc = store_begin(st, true, err);
     if (!rc)
         rc = org_demo_populate(st, &sys, hash, arena, err);
+    if (!rc)
+        rc = calendar_demo_populate(st, &sys, arena, err);
     if (!rc)
         rc = demo_vars(st, arena, err);
     for (size_t i = 0; !rc && i < ACC_ARRAY_LEN(principals); i++) {
@@ -371,8 +387,8 @@ static void teardown(void)
  *   save             {"var": "/pointer"}: keep a reply value as ${var}
  *   unchanged        true: no table may change (compared row by row before and after)
  * Variables from the set-up: ${dept:NAME}, ${person:LOCAL-PART} (of the demo e-mail),
- * ${token:AS}, ${token_id:AS}, ${cookie}, ${csrf}. Every error reply is also checked to be
- * an RFC 9457 problem whose status and request_id match the reply.
+ * ${calendar:NAME}, ${token:AS}, ${token_id:AS}, ${cookie}, ${csrf}. Every error reply is
+ * also checked to be an RFC 9457 problem whose status and request_id match the reply.
  */
 
 static const char *cur_file;

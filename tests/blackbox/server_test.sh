@@ -179,4 +179,59 @@ sqlite3 "$WORK/init.db" "INSERT INTO schema_version (version, applied_at) VALUES
 check "migrate refuses a newer database" test $? -eq 1
 check "with a clear error" grep -q "newer than this accord" "$WORK/newer.err"
 
+# --- stored calendars from the CLI, then over HTTP ---
+"$ACCORD_BIN" --db "$DB" calendar list >"$WORK/cal-list.out"
+check "calendar list shows the demo calendars" \
+    bash -c "grep -q 'Head office' '$WORK/cal-list.out' && grep -q 'Plant shifts' '$WORK/cal-list.out' && grep -q 'IT 24x7' '$WORK/cal-list.out'"
+"$ACCORD_BIN" --db "$DB" calendar add --name "Night desk" --zone America/New_York \
+    --hours "22:00-06:00,22:00-06:00,22:00-06:00,22:00-06:00,22:00-06:00,-,-" --holidays 2026-07-03 \
+    >"$WORK/cal-add.out"
+check "calendar add stores a calendar with nights past midnight" grep -q "Night desk" "$WORK/cal-add.out"
+"$ACCORD_BIN" --db "$DB" calendar add --name "Bad" --zone Nowhere/Land --hours "-,-,-,-,-,-,-" >/dev/null 2>&1
+check "calendar add with an unknown zone exits 2" test $? -eq 2
+cat >"$WORK/us.ics" <<'ICS'
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//accord//blackbox//EN
+BEGIN:VEVENT
+UID:july4@example.org
+SUMMARY:Independence Day
+DTSTART;VALUE=DATE:20000704
+RRULE:FREQ=YEARLY
+END:VEVENT
+BEGIN:VEVENT
+UID:thanksgiving@example.org
+SUMMARY:Thanksgiving
+DTSTART;VALUE=DATE:20001123
+RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH
+END:VEVENT
+BEGIN:VEVENT
+UID:dinner@example.org
+SUMMARY:Team dinner
+DTSTART:20261210T190000Z
+END:VEVENT
+END:VCALENDAR
+ICS
+"$ACCORD_BIN" --db "$DB" calendar import-ics "night desk" "$WORK/us.ics" --years 2 >"$WORK/imp1.out"
+check "import-ics expands yearly rules over this year + 2" grep -q "added 6, skipped 0" "$WORK/imp1.out"
+check "import-ics names the event it cannot read" grep -q "^error: Team dinner: .*time of day" "$WORK/imp1.out"
+"$ACCORD_BIN" --db "$DB" calendar import-ics "night desk" "$WORK/us.ics" --years 2 >"$WORK/imp2.out"
+check "importing the same file twice adds nothing" grep -q "added 0, skipped 6" "$WORK/imp2.out"
+printf 'not a calendar\n' >"$WORK/bad.ics"
+"$ACCORD_BIN" --db "$DB" calendar import-ics "night desk" "$WORK/bad.ics" >/dev/null 2>&1
+check "import-ics of a file that is not iCalendar exits 1" test $? -eq 1
+"$ACCORD_BIN" --db "$DB" calendar show "Night desk" >"$WORK/cal-show.out"
+check "calendar show lists hours and holidays" \
+    bash -c "grep -q 'Thanksgiving' '$WORK/cal-show.out' && grep -q '2026-07-03' '$WORK/cal-show.out' && grep -q '22:00-06:00 (next day)' '$WORK/cal-show.out'"
+start_server "$DB" || { summary; exit 1; }
+id=$(sed -n 's/^\([0-9]*\)\tNight desk.*/\1/p' "$WORK/cal-add.out")
+code=$(curl -s -o "$WORK/due.json" -w '%{http_code}' "${AUTH[@]}" -H 'Content-Type: application/json' \
+    --data '{"start":"2026-01-09T12:00:00Z","minutes":60}' "$URL/api/v1/calendars/$id/due")
+check "due on a stored calendar over HTTP: Friday noon plus an hour is Friday 23:00 local" \
+    bash -c "test '$code' = 200 && grep -q '\"due_local\":\"2026-01-09T23:00-05:00\"' '$WORK/due.json'"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${AUTH[@]}" -H 'Content-Type: text/calendar' \
+    --data-binary @"$WORK/us.ics" "$URL/api/v1/calendars/$id/holidays/import?years=2")
+check "the import over HTTP answers 200" test "$code" = 200
+stop_server
+
 summary

@@ -24,6 +24,10 @@ const DEMO_DEPARTMENTS = [
 ];
 
 fs.mkdirSync(OUT, { recursive: true });
+// Screenshots of an earlier run (this test's own NN-name.png files) would mix with this run's.
+for (const f of fs.readdirSync(OUT)) {
+  if (/^\d{2}-[\w-]+\.png$/.test(f)) fs.rmSync(path.join(OUT, f));
+}
 
 // A whole-run guard so that a hung browser never hangs the test command.
 const guard = setTimeout(() => {
@@ -98,12 +102,65 @@ const browser = await chromium.launch({
   ],
 });
 
-const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
+// Europe/London, so that the browser's local time (what the what-if form reads) is the
+// Head office calendar's wall clock; one case below uses another zone on purpose.
+const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Europe/London' });
 context.setDefaultTimeout(STEP_TIMEOUT);
 const page = await context.newPage();
 watch(page, 'main');
 
 const uniqueName = `Quality Assurance ${Date.now().toString(36)}`;
+const calName = `Warehouse ${Date.now().toString(36)}`;
+const DEMO_CALENDARS = [
+  ['Head office', 'Europe/London'],
+  ['Plant shifts', 'Europe/Warsaw'],
+  ['IT 24x7', 'UTC'],
+];
+const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+let headOfficeUrl = null;
+
+// Calls the API from inside the signed-in page (with its session and CSRF token).
+function apiCall(p, method, apiPath, body) {
+  return p.evaluate(
+    async ([m, ap, b]) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const res = await fetch('/api/v1' + ap, {
+        method: m,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: b === null ? undefined : JSON.stringify(b),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    [method, apiPath, body === undefined ? null : body]
+  );
+}
+
+// Blocks drawn in each day column of the week chart: [{top, height, cont}] in hours.
+function chartBlocks(p) {
+  return p.locator('[data-testid="week-chart"]').evaluate((chart) =>
+    [...chart.querySelectorAll('.wk-col')].map((col) => {
+      const c = col.getBoundingClientRect();
+      return [...col.querySelectorAll('.wk-block')].map((b) => {
+        const r = b.getBoundingClientRect();
+        return {
+          from: Math.round(((r.top - c.top - col.clientTop) / col.clientHeight) * 24 * 4) / 4,
+          to: Math.round(((r.bottom - c.top - col.clientTop) / col.clientHeight) * 24 * 4) / 4,
+          cont: b.classList.contains('wk-cont'),
+        };
+      });
+    })
+  );
+}
+
+async function openCalendar(p, name) {
+  // goto() to the URL the page is already at changes no hash, so nothing would redraw.
+  if (p.url() === `${BASE}/#/calendars`) await p.reload();
+  else await p.goto(`${BASE}/#/calendars`);
+  await p.getByRole('table', { name: /^Calendars/ }).getByRole('link', { name, exact: true }).click();
+  await p.getByRole('heading', { level: 1, name }).waitFor();
+  await p.locator('[data-testid="week-chart"]').waitFor();
+}
 
 test('sign-in page rejects a wrong password with a visible error', async () => {
   await page.goto(`${BASE}/signin`);
@@ -131,7 +188,7 @@ test('signs in as the administrator', async () => {
   assert(/Administrator/.test(whoText), `header does not show the administrator role: ${whoText}`);
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const l of ['Departments', 'People', 'My tokens', 'Audit']) {
+  for (const l of ['Departments', 'People', 'Calendars', 'My tokens', 'Audit']) {
     await nav.getByRole('link', { name: l, exact: true }).waitFor();
   }
   await page.getByRole('heading', { level: 1, name: 'Departments' }).waitFor();
@@ -200,6 +257,353 @@ test('people page filters by department', async () => {
   assert(others.length === 0, `people of other departments listed: ${others.join(', ')}`);
   await screenshot(page, 'people-filtered-finance');
   return `${depCells.length} people, all in Finance`;
+});
+
+test('calendars page lists the three demo calendars', async () => {
+  await page.goto(`${BASE}/#/departments`);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Calendars', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Calendars' }).waitFor();
+  const tbl = page.getByRole('table', { name: /^Calendars/ });
+  const summaries = [];
+  for (const [name, zone] of DEMO_CALENDARS) {
+    const row = tbl.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+    await row.waitFor({ timeout: 5000 }).catch(() => {
+      throw new Error(`calendar "${name}" is not listed`);
+    });
+    const cells = (await row.locator('th, td').allInnerTexts()).map((t) => t.trim());
+    assert(cells[1] === zone, `"${name}" shows zone "${cells[1]}", not ${zone}`);
+    assert(cells[2].length > 0, `"${name}" has no hours summary`);
+    assert(/^\d+$/.test(cells[3]), `"${name}" has no holiday count: "${cells[3]}"`);
+    summaries.push(`${name}: ${cells[2]} [${cells[3]} holidays]`);
+  }
+  const ho = summaries[0];
+  assert(ho.includes('Mon–Fri 09:00–12:30, 13:30–17:30'), `Head office summary: ${ho}`);
+  assert(/Sat–Sun closed/.test(ho), `Head office summary does not close the weekend: ${ho}`);
+  assert(/^IT 24x7: Every day all day/.test(summaries[2]), `IT 24x7 summary: ${summaries[2]}`);
+  await screenshot(page, 'calendars');
+  return summaries.join(' | ');
+});
+
+test('Head office page shows the week grid and its holidays', async () => {
+  await openCalendar(page, 'Head office');
+  headOfficeUrl = page.url();
+  const blocks = await chartBlocks(page);
+  const counts = blocks.map((b) => b.length);
+  assert(JSON.stringify(counts) === '[2,2,2,2,2,0,0]', `blocks per day (Mon..Sun): ${counts.join(',')}`);
+  for (let d = 0; d < 5; d++) {
+    const got = blocks[d].map((b) => `${b.from}-${b.to}`).join(' ');
+    assert(got === '9-12.5 13.5-17.5', `${DAY_NAMES[d]} blocks are drawn at ${got} (hours), not 9-12.5 13.5-17.5`);
+  }
+  const chart = page.locator('[data-testid="week-chart"]');
+  assert((await chart.getAttribute('aria-hidden')) === 'true', 'the chart is not hidden from assistive technology');
+  // The text alternative: a table of the intervals per day.
+  const ht = page.getByRole('table', { name: /^Opening hours by day/ });
+  const mon = await ht.getByRole('row', { name: /^Monday/ }).innerText();
+  assert(mon.includes('09:00–12:30, 13:30–17:30'), `Monday row of the hours table: ${mon}`);
+  const sat = await ht.getByRole('row', { name: /^Saturday/ }).innerText();
+  assert(/closed/.test(sat), `Saturday row of the hours table: ${sat}`);
+  // Holidays: UK bank holidays, upcoming first.
+  const up = page.getByRole('table', { name: /^Upcoming holidays/ });
+  await up.waitFor();
+  const rows = await up.locator('tbody tr').allInnerTexts();
+  assert(rows.length > 0 && !/No holidays/.test(rows[0]), 'no upcoming holidays listed');
+  assert(rows.some((r) => /Christmas/i.test(r)), `Christmas is not among the upcoming holidays: ${rows.join(' / ')}`);
+  const dates = await up.locator('tbody time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
+  assert(dates.every((d, i) => i === 0 || dates[i - 1] <= d), `upcoming holidays are not in date order: ${dates.join(', ')}`);
+  const past = page.locator('details.hol-more summary', { hasText: 'Past holidays' });
+  const pastText = (await past.count()) ? (await past.innerText()).trim() : 'no past holidays';
+  await screenshot(page, 'calendar-head-office');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'calendar-head-office-narrow');
+  await page.setViewportSize({ width: 1280, height: 860 });
+  return `blocks ${counts.join(',')}; ${rows.length} upcoming holidays, first: ${rows[0].replace(/\s+/g, ' ').trim()}; ${pastText}`;
+});
+
+test('what-if form answers the due time (browser in Europe/London)', async () => {
+  if (!headOfficeUrl) await openCalendar(page, 'Head office');
+  else await page.goto(headOfficeUrl);
+  const form = page.getByRole('form', { name: 'What if' });
+  await form.waitFor();
+  const startLabel = await form.locator('label', { hasText: 'Start' }).innerText();
+  assert(/Europe\/London/.test(startLabel), `the start label does not name the browser's zone: ${startLabel}`);
+  const id = headOfficeUrl.split('/').pop();
+  const notes = [];
+  // Friday 16:30 + 60 min lands exactly on closing (17:30): the due instant is that closing
+  // time. + 90 min runs over the weekend to Monday 09:30.
+  for (const [minutes, expectLocal, expectElapsed] of [
+    [60, '2026-11-27T17:30+00:00', '1 h'],
+    [90, '2026-11-30T09:30+00:00', '2 days 17 h (65 h)'],
+  ]) {
+    const ref = await apiCall(page, 'POST', `/calendars/${id}/due`, { start: '2026-11-27T16:30:00Z', minutes });
+    assert(ref.status === 200, `POST /calendars/${id}/due answered ${ref.status}`);
+    await form.getByLabel(/^Start/).fill('2026-11-27T16:30');
+    await form.getByLabel('Business minutes').fill(String(minutes));
+    await form.getByRole('button', { name: 'Work out the due time' }).click();
+    const local = form.locator('.whatif-due-local code', { hasText: ref.body.due_local });
+    await local.waitFor();
+    assert(ref.body.due_local === expectLocal, `the API answers ${ref.body.due_local} for +${minutes}, SPEC §3 says ${expectLocal}`);
+    const shown = (await form.locator('.whatif-due-local').innerText()).trim();
+    const browserShown = (await form.locator('.whatif-due-browser').innerText()).trim();
+    const elapsed = (await form.locator('.whatif-elapsed').innerText()).trim();
+    assert((await form.locator('.whatif-due-utc').innerText()).trim() === ref.body.due, 'the UTC due instant differs from the API');
+    assert(elapsed === expectElapsed, `calendar time from the start shows "${elapsed}", expected "${expectElapsed}"`);
+    assert(browserShown.includes(expectLocal.slice(11, 16)), `browser-local due "${browserShown}" is not ${expectLocal.slice(11, 16)} London time`);
+    notes.push(`+${minutes} → ${shown} [${elapsed}]`);
+    if (minutes === 60) await screenshot(page, 'calendar-what-if');
+  }
+  return notes.join('; ');
+});
+
+test('what-if form converts from the browser\'s own zone (America/New_York)', async () => {
+  assert(headOfficeUrl, 'the Head office page was not found by an earlier case');
+  const nctx = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    locale: 'en-GB',
+    timezoneId: 'America/New_York',
+    storageState: await context.storageState(),
+  });
+  nctx.setDefaultTimeout(STEP_TIMEOUT);
+  const np = await nctx.newPage();
+  watch(np, 'new-york');
+  try {
+    await np.goto(headOfficeUrl);
+    const form = np.getByRole('form', { name: 'What if' });
+    await form.waitFor();
+    // 11:30 in New York (EST, UTC-5) is 16:30 in London: + 60 min is 17:30 London, 12:30 New York.
+    await form.getByLabel(/^Start/).fill('2026-11-27T11:30');
+    await form.getByLabel('Business minutes').fill('60');
+    await form.getByRole('button', { name: 'Work out the due time' }).click();
+    await form.locator('.whatif-due-local code', { hasText: '2026-11-27T17:30+00:00' }).waitFor();
+    const browserShown = (await form.locator('.whatif-due-browser').innerText()).trim();
+    assert(/12:30/.test(browserShown), `due in the browser's zone shows "${browserShown}", not 12:30`);
+    assert((await form.locator('.whatif-due-utc').innerText()).trim() === '2026-11-27T17:30:00Z', 'UTC due is not 17:30Z');
+    await screenshot(np, 'calendar-what-if-new-york');
+    return `11:30 New York + 60 → 17:30 London = ${browserShown}`;
+  } finally {
+    await nctx.close();
+  }
+});
+
+test('Plant shifts: night shifts continue past midnight into the next day\'s column', async () => {
+  await openCalendar(page, 'Plant shifts');
+  const id = page.url().split('/').pop();
+  const cal = (await apiCall(page, 'GET', `/calendars/${id}`)).body;
+  const toMin = (t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+  const expected = [[], [], [], [], [], [], []];
+  let nights = 0;
+  cal.week.forEach((ivs, d) => {
+    let cur = 0; // as the server reads a day: see expectedColumns
+    for (const iv of ivs) {
+      let o = toMin(iv.open);
+      let c = toMin(iv.close);
+      while (o < cur) o += 1440;
+      while (c <= o) c += 1440;
+      cur = c;
+      if (o >= 1440) {
+        nights += 1;
+        expected[(d + 1) % 7].push(`${(o - 1440) / 60}-${(c - 1440) / 60}+`);
+        continue;
+      }
+      expected[d].push(`${o / 60}-${Math.min(c, 1440) / 60}`);
+      if (c > 1440) {
+        nights += 1;
+        expected[(d + 1) % 7].push(`0-${(c - 1440) / 60}+`);
+      }
+    }
+  });
+  assert(nights > 0, 'the demo plant calendar has no interval past midnight');
+  const blocks = await chartBlocks(page);
+  for (let d = 0; d < 7; d++) {
+    const got = blocks[d].map((b) => `${b.from}-${b.to}${b.cont ? '+' : ''}`).sort().join(' ');
+    const want = [...expected[d]].sort().join(' ');
+    assert(got === want, `${DAY_NAMES[d]} column: drawn ${got || '(none)'}, hours say ${want || '(none)'}`);
+  }
+  await screenshot(page, 'calendar-plant-shifts');
+  return `${nights} overnight intervals drawn across midnight; ${cal.hours}`;
+});
+
+test('an administrator adds a calendar with the week editor and sees it listed', async () => {
+  await page.goto(`${BASE}/#/calendars`);
+  const form = page.getByRole('form', { name: 'Add calendar' });
+  await form.waitFor();
+  await form.getByLabel('Name', { exact: true }).fill(calName);
+  await form.getByLabel('Time zone').fill('Europe/Berlin');
+  // The editor starts at Mon–Fri 09:00–17:00. Monday: 13:00–17:00, then 08:00–12:00, out of
+  // order on purpose: the UI must send them in order (the server would read a later interval
+  // with an earlier clock time as the next morning's).
+  await form.getByLabel('Monday interval 1 opens').fill('13:00');
+  await form.getByLabel('Monday interval 1 closes').fill('17:00');
+  // Keyboard: "Add hours on Monday" with Enter moves focus to the new interval's opening time.
+  await form.getByRole('button', { name: 'Add hours on Monday' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.name === 'week.0.1.open');
+  await form.getByLabel('Monday interval 2 opens').fill('08:00');
+  await form.getByLabel('Monday interval 2 closes').fill('12:00');
+  await form.getByRole('button', { name: 'Copy Monday to Tuesday–Friday' }).click();
+  // Friday: remove the morning (the second row).
+  await form.getByRole('button', { name: 'Remove Friday interval 2' }).click();
+  // Saturday: a night shift 22:00–02:00, running into Sunday.
+  await form.getByRole('button', { name: 'Add hours on Saturday' }).click();
+  await form.getByLabel('Saturday interval 1 opens').fill('22:00');
+  await form.getByLabel('Saturday interval 1 closes').fill('02:00');
+  await screenshot(page, 'add-calendar-week-editor');
+  await form.getByRole('button', { name: 'Add calendar' }).click();
+  const tbl = page.getByRole('table', { name: /^Calendars/ });
+  const row = tbl.getByRole('row').filter({ has: page.getByRole('link', { name: calName, exact: true }) });
+  await row.waitFor();
+  const summary = (await row.locator('td').nth(1).innerText()).trim();
+  const want = 'Mon–Thu 08:00–12:00, 13:00–17:00; Fri 13:00–17:00; Sat 22:00–02:00 next day; Sun closed';
+  assert(summary === want, `the new calendar's summary is "${summary}", not "${want}"`);
+  await page.getByRole('status').filter({ hasText: calName }).waitFor();
+  await screenshot(page, 'calendar-added');
+  await row.getByRole('link', { name: calName, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: calName }).waitFor();
+  const blocks = await chartBlocks(page);
+  const counts = blocks.map((b) => b.length).join(',');
+  assert(counts === '2,2,2,2,1,1,1', `blocks per day: ${counts}`);
+  assert(blocks[6][0].cont && blocks[6][0].from === 0 && blocks[6][0].to === 2, `Sunday does not carry Saturday's night to 02:00: ${JSON.stringify(blocks[6])}`);
+  await screenshot(page, 'calendar-new-page');
+  return summary;
+});
+
+test('a bad time zone and overlapping hours show the field errors', async () => {
+  await page.goto(`${BASE}/#/calendars`);
+  const form = page.getByRole('form', { name: 'Add calendar' });
+  await form.waitFor();
+  const badName = `Bad zone ${Date.now().toString(36)}`;
+  await form.getByLabel('Name', { exact: true }).fill(badName);
+  const zone = form.getByLabel('Time zone');
+  await zone.fill('Mars/Olympus_Mons');
+  await form.getByRole('button', { name: 'Add calendar' }).click();
+  const err = form.getByRole('alert');
+  await err.waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.activeElement && document.activeElement.name === 'zone');
+  assert((await zone.getAttribute('aria-invalid')) === 'true', 'the zone is not marked invalid');
+  const zoneMsg = (await err.innerText()).trim();
+  await screenshot(page, 'add-calendar-bad-zone');
+  // Overlapping intervals on Tuesday: the error points into Tuesday.
+  await zone.fill('Europe/Berlin');
+  await form.getByRole('button', { name: 'Add hours on Tuesday' }).click();
+  await form.getByLabel('Tuesday interval 2 opens').fill('12:00');
+  await form.getByLabel('Tuesday interval 2 closes').fill('13:00');
+  await form.getByRole('button', { name: 'Add calendar' }).click();
+  await page.waitForFunction(() => {
+    const a = document.activeElement;
+    return a && a.closest && a.closest('.wk-day') && a.closest('.wk-day').dataset.day === 'Tuesday';
+  });
+  const overlapMsg = (await err.innerText()).trim();
+  assert((await zone.getAttribute('aria-invalid')) !== 'true', 'the zone is still marked invalid');
+  assert(await form.locator('.wk-day[data-day="Tuesday"].wk-day-invalid').count(), 'Tuesday is not marked invalid');
+  await screenshot(page, 'add-calendar-overlap');
+  const listed = await page.getByRole('table', { name: /^Calendars/ }).getByRole('link', { name: badName, exact: true }).count();
+  assert(listed === 0, 'a refused calendar was listed');
+  return `zone: "${zoneMsg}"; overlap: "${overlapMsg}"`;
+});
+
+test('an interval the server lays after midnight is drawn, edited and answered on the next day', async () => {
+  // Monday "22:00-23:00 + 01:00-03:00": the server reads the second as Tuesday 01:00-03:00.
+  const name = `Night desk ${Date.now().toString(36)}`;
+  const week = [[{ open: '22:00', close: '23:00' }, { open: '01:00', close: '03:00' }], [], [], [], [], [], []];
+  const made = await apiCall(page, 'POST', '/calendars', { name, zone: 'UTC', week });
+  assert(made.status === 201, `POST /calendars answered ${made.status}: ${JSON.stringify(made.body)}`);
+  try {
+    const due = await apiCall(page, 'POST', `/calendars/${made.body.id}/due`, { start: '2026-11-30T00:00:00Z', minutes: 30 });
+    await openCalendar(page, name);
+    const blocks = await chartBlocks(page);
+    const drawn = blocks.map((b) => b.map((x) => `${x.from}-${x.to}${x.cont ? '+' : ''}`).join(' ') || '-').join(' | ');
+    // Monday 00:00Z + 30: Monday 22:30 if 01:00-03:00 is Tuesday's, 01:30 if Monday's.
+    const serverSaysTuesday = due.body.due === '2026-11-30T22:30:00Z';
+    const want = serverSaysTuesday ? '22-23 | 1-3+ | - | - | - | - | -' : '1-3 22-23 | - | - | - | - | - | -';
+    assert(drawn === want, `drawn ${drawn}; the server's due ${due.body.due} needs ${want}`);
+    // The editor shows it as Tuesday's own row, so that saving keeps its meaning.
+    const form = page.getByRole('form', { name: 'Edit calendar' });
+    if (serverSaysTuesday) {
+      assert((await form.getByLabel('Tuesday interval 1 opens').inputValue()) === '01:00', 'the editor does not show 01:00-03:00 on Tuesday');
+      assert((await form.getByLabel('Monday interval 2 opens').count()) === 0, 'the editor shows a second Monday interval');
+    }
+    await screenshot(page, 'calendar-after-midnight');
+    return `server: +30 from Mon 00:00Z is ${due.body.due}; drawn ${drawn}`;
+  } finally {
+    await apiCall(page, 'DELETE', `/calendars/${made.body.id}`);
+  }
+});
+
+test('an administrator adds a holiday and imports an .ics file twice', async () => {
+  await openCalendar(page, calName);
+  const add = page.getByRole('form', { name: 'Add a holiday' });
+  await add.getByLabel('Date').fill('2027-06-01');
+  await add.getByLabel('Name', { exact: true }).fill('Stocktaking day');
+  await add.getByRole('button', { name: 'Add holiday' }).click();
+  const up = page.getByRole('table', { name: /^Upcoming holidays/ });
+  await up.getByRole('row', { name: /Stocktaking day/ }).waitFor();
+  const ics = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//accord test//EN',
+    'BEGIN:VEVENT',
+    'UID:inventory-2027@example.org',
+    'DTSTAMP:20260101T000000Z',
+    'DTSTART;VALUE=DATE:20270115',
+    'DTEND;VALUE=DATE:20270116',
+    'SUMMARY:Inventory closure',
+    'END:VEVENT',
+    'BEGIN:VEVENT',
+    'UID:summer-2027@example.org',
+    'DTSTAMP:20260101T000000Z',
+    'DTSTART;VALUE=DATE:20270802',
+    'DTEND;VALUE=DATE:20270803',
+    'SUMMARY:Summer maintenance',
+    'END:VEVENT',
+    // Not an all-day event: the import must report it, not add it.
+    'BEGIN:VEVENT',
+    'UID:meeting-2027@example.org',
+    'DTSTAMP:20260101T000000Z',
+    'DTSTART:20270301T090000Z',
+    'DTEND:20270301T100000Z',
+    'SUMMARY:Board meeting',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+  const imp = page.getByRole('form', { name: 'Import holidays from an .ics file' });
+  const results = [];
+  for (let i = 0; i < 2; i++) {
+    await imp.getByLabel('iCalendar file (.ics)').setInputFiles({ name: 'plant.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => /\/holidays\/import/.test(r.url()) && r.request().method() === 'POST'),
+      imp.getByRole('button', { name: 'Import holidays' }).click(),
+    ]);
+    assert(resp.status() === 200, `import answered ${resp.status()}`);
+    const r = await resp.json();
+    const shown = imp.locator('.import-summary', { hasText: `added ${r.added} holiday` });
+    await shown.waitFor();
+    const text = (await shown.innerText()).trim();
+    assert(text.includes(`skipped ${r.skipped}`), `the result "${text}" does not show skipped ${r.skipped}`);
+    const errItems = await imp.locator('.import-errors li').allInnerTexts();
+    assert(errItems.length === r.errors.length, `${errItems.length} errors shown, the API gave ${r.errors.length}`);
+    assert(r.errors.some((e) => e.event === 'Board meeting'), `the timed event is not reported: ${JSON.stringify(r.errors)}`);
+    assert(errItems.some((t) => t.startsWith('Board meeting:')), `the error list does not name the event: ${errItems.join(' / ')}`);
+    results.push(r);
+    if (i === 0) await screenshot(page, 'calendar-ics-imported');
+  }
+  assert(results[0].added === 2, `the first import added ${results[0].added}, not 2`);
+  assert(results[1].added === 0 && results[1].skipped === 2, `the second import added ${results[1].added} and skipped ${results[1].skipped}`);
+  await up.getByRole('row', { name: /Inventory closure/ }).waitFor();
+  const later = page.locator('details.hol-more', { hasText: 'Later holidays' });
+  if (await later.count()) await later.locator('summary').click();
+  await page.getByRole('row', { name: /Summer maintenance/ }).waitFor();
+  await screenshot(page, 'calendar-holidays');
+  return `first: added ${results[0].added}, skipped ${results[0].skipped}; second: added ${results[1].added}, skipped ${results[1].skipped}; reported: ${results[0].errors.map((e) => `${e.event}: ${e.detail}`).join('; ')}`;
+});
+
+test('an administrator deletes the new calendar', async () => {
+  await openCalendar(page, calName);
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: `Delete “${calName}”` }).click();
+  await page.getByRole('heading', { level: 1, name: 'Calendars' }).waitFor();
+  await page.getByRole('table', { name: /^Calendars/ }).waitFor();
+  const n = await page.getByRole('table', { name: /^Calendars/ }).getByRole('link', { name: calName, exact: true }).count();
+  assert(n === 0, 'the deleted calendar is still listed');
 });
 
 test('keyboard: the sign-in form can be completed with Tab and Enter only', async () => {

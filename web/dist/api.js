@@ -30,7 +30,10 @@ export function setUnauthorizedHandler(fn) {
 }
 
 // api('GET', '/departments', null, {limit: 50}) -> parsed JSON (or null for 204).
-export async function api(method, path, body, query) {
+// opts.contentType sends body as-is (a string) with that type instead of as JSON, e.g.
+// api('POST', '/calendars/1/holidays/import', icsText, {years: 3}, {contentType: 'text/calendar'}).
+export async function api(method, path, body, query, opts) {
+  const raw = Boolean(opts && opts.contentType);
   let url = BASE + path;
   if (query) {
     const qs = new URLSearchParams();
@@ -41,7 +44,7 @@ export async function api(method, path, body, query) {
     if (s) url += (url.includes('?') ? '&' : '?') + s;
   }
   const headers = { Accept: 'application/json, application/problem+json' };
-  if (body !== undefined && body !== null) headers['Content-Type'] = 'application/json';
+  if (body !== undefined && body !== null) headers['Content-Type'] = raw ? opts.contentType : 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;
   try {
@@ -49,7 +52,7 @@ export async function api(method, path, body, query) {
       method,
       headers,
       credentials: 'same-origin',
-      body: body !== undefined && body !== null ? JSON.stringify(body) : undefined,
+      body: body !== undefined && body !== null ? (raw ? body : JSON.stringify(body)) : undefined,
     });
   } catch (e) {
     throw new ApiError(0, { title: 'Network error', detail: 'The server could not be reached. Check your connection and try again.' });

@@ -6,8 +6,9 @@ import * as departments from './departments.js';
 import * as people from './people.js';
 import * as tokens from './tokens.js';
 import * as audit from './audit.js';
+import * as calendars from './calendars.js';
 
-const PAGES = [departments, people, tokens, audit];
+const PAGES = [departments, people, calendars, tokens, audit];
 
 // The navigation bar: groups of links; `when(me)` hides a link from those who may not use it.
 export const NAV = [
@@ -17,6 +18,10 @@ export const NAV = [
       { href: '#/departments', label: 'Departments', match: /^\/departments(\/|$)/ },
       { href: '#/people', label: 'People', match: /^\/people(\/|$)/ },
     ],
+  },
+  {
+    group: 'Service delivery',
+    items: [{ href: '#/calendars', label: 'Calendars', match: /^\/calendars(\/|$)/ }],
   },
   { items: [{ href: '#/tokens', label: 'My tokens', match: /^\/tokens(\/|$)/ }] },
   { items: [{ href: '#/audit', label: 'Audit', match: /^\/audit(\/|$)/, when: (me) => me.role === 'admin' }] },
