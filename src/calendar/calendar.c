@@ -5,6 +5,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define DAY_SECS 86400
 /* Intervals of days d-2 .. d+1 can reach day d's window (see day_runs). */
@@ -12,6 +15,9 @@
 #define PLAIN_SCAN 16 /* DST changes plain_until() looks at in one call */
 #define LONE_DAYS  5  /* days between DST changes for one to be alone */
 #define MEMO_SIZE  8
+#define NEAR_DAYS  3                  /* days due() reads one by one before it walks */
+#define WEEK_BIAS  ((int64_t)7 << 20) /* days, a multiple of 7 beyond the supported years */
+#define DAY_BIAS   ((int64_t)1 << 24) /* days, beyond the supported years */
 
 static const char *const day_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                          "Friday", "Saturday", "Sunday"};
@@ -40,6 +46,10 @@ struct conv {
     struct tz_piece p[2];
     unsigned have;    /* bit wd: reach[wd] is filled */
     unsigned have_wr; /* bit wd: wr[wd] is filled */
+    /* calendar_batch_due() derives cal's day_secs and week_secs (from own) when first needed */
+    struct calendar *lazy;
+    int32_t own[7];
+    int64_t own_total; /* the sum of own: at most week_secs, and 0 only with no hours */
     struct reach reach[7];
     struct reach wr[7]; /* a weekday's merged runs in its window, on the wall clock */
 };
@@ -53,11 +63,6 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int64_t ceil_div(int64_t a, int64_t b)
-{
-    return -floor_div(-a, b);
-}
-
 static bool is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -69,7 +74,7 @@ static bool date_valid(int y, int m, int d)
 
     if (m < 1 || m > 12 || d < 1)
         return false;
-    return d <= (m == 2 && is_leap(y) ? 29 : ml[m - 1]);
+    return d <= 28 || d <= (m == 2 && is_leap(y) ? 29 : ml[m - 1]);
 }
 
 /* H. Hinnant's days_from_civil, as the oracle computes it. */
@@ -98,16 +103,18 @@ void calendar_day_to_civil(int32_t day, int *year, int *month, int *mday)
     int64_t z = (int64_t)day + 719468;
     int64_t era;
 
-    if (z >= 0) { /* year 0 and later: the same in unsigned arithmetic */
-        uint32_t uz = (uint32_t)z, uera = uz / 146097, doe = uz - uera * 146097;
-        uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        uint32_t mp = (5 * doy + 2) / 153;
-        uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+    if (day >= -12000000 && day < 100000000) {
+        /* C. Neri and L. Schneider's algorithm (2022), with days shifted by 82 eras so that
+         * all is unsigned: the same dates, with multiplications for divisions */
+        const uint32_t eras = 82, shift = 719468 + 146097 * eras;
+        uint32_t n1 = 4 * ((uint32_t)day + shift) + 3, cent = n1 / 146097, n2 = n1 % 146097 | 3;
+        uint64_t p2 = (uint64_t)2939745 * n2;
+        uint32_t yc = (uint32_t)(p2 >> 32), doy = (uint32_t)p2 / 2939745 / 4;
+        uint32_t n3 = 2141 * doy + 197913, jan = doy >= 306;
 
-        *mday = (int)(doy - (153 * mp + 2) / 5 + 1);
-        *month = (int)m;
-        *year = (int)(yoe + uera * 400 + (m <= 2));
+        *year = (int)(100 * cent + yc + jan) - (int)(400 * eras);
+        *month = (int)((n3 >> 16) - 12 * jan);
+        *mday = (int)((n3 & 0xFFFF) / 2141 + 1);
         return;
     }
     era = floor_div(z, 146097);
@@ -136,7 +143,23 @@ static int64_t day_max(void)
 /* Monday 0 .. Sunday 6; day 0 (1970-01-01) was a Thursday. */
 static int weekday(int64_t day)
 {
+    /* in unsigned arithmetic from a Monday long before the supported years */
+    if (day >= -WEEK_BIAS)
+        return (int)((uint64_t)(day + WEEK_BIAS + 3) % 7);
     return (int)(((day + 3) % 7 + 7) % 7);
+}
+
+/* floor(a / DAY_SECS) and ceil(a / DAY_SECS), in unsigned arithmetic where they can be. */
+static int64_t floor_day(int64_t a)
+{
+    if (a >= -DAY_BIAS * DAY_SECS && a < DAY_BIAS * DAY_SECS)
+        return (int64_t)((uint64_t)(a + DAY_BIAS * DAY_SECS) / DAY_SECS) - DAY_BIAS;
+    return floor_div(a, DAY_SECS);
+}
+
+static int64_t ceil_day(int64_t a)
+{
+    return -floor_day(-a);
 }
 
 static bool is_digit(char c)
@@ -236,6 +259,32 @@ int calendar_local_parse(const char *s, int64_t *local_secs)
     int32_t day;
     int h, m, sec = 0;
 
+#ifdef SWAR
+    if (len == 16) { /* x: "YYYY-MM-", y: "DDTHH:MM" */
+        const uint64_t xd = 0x00FFFF00FFFFFFFFu, xs = 0x2D00002D00000000u;
+        const uint64_t yd = 0xFFFF00FFFF00FFFFu, ys = 0x00003A0000540000u;
+        uint64_t x = load64(s), y = load64(s + 8), px, py;
+        int yr, mo, d;
+
+        if ((x & ~xd) != xs || (y & ~yd) != ys || !swar_digits(x, xd) || !swar_digits(y, yd))
+            return ACC_EINVAL;
+        px = swar_pairs(x, xd);
+        py = swar_pairs(y, yd);
+        yr = (int)(px & 0xFF) * 100 + (int)(px >> 16 & 0xFF);
+        mo = (int)(px >> 40 & 0xFF);
+        d = (int)(py & 0xFF);
+        h = (int)(py >> 24 & 0xFF);
+        m = (int)(py >> 48 & 0xFF);
+        if (!date_valid(yr, mo, d) || yr < CALENDAR_MIN_YEAR || yr > CALENDAR_MAX_YEAR || h > 23 ||
+            m > 59)
+            return ACC_EINVAL;
+        *local_secs =
+            (int64_t)day_from_civil_ad((unsigned)yr, (unsigned)mo, (unsigned)d) * DAY_SECS +
+            h * 3600 + m * 60;
+        return 0;
+    }
+#endif
+
     if ((len != 16 && len != 19) || !date_at10(s, &day) || s[10] != 'T' ||
         !two_digits(s + 11, &h) || s[13] != ':' || !two_digits(s + 14, &m) || h > 23 || m > 59)
         return ACC_EINVAL;
@@ -265,7 +314,7 @@ void calendar_local_format(const struct calendar_tz *tz, int64_t at, bool with_o
 size_t calendar_local_format_off(int64_t at, int32_t off, bool with_offset, char out[32])
 {
     int64_t local = at + off;
-    int64_t day = floor_div(local, DAY_SECS);
+    int64_t day = floor_day(local);
     int sod = (int)(local - day * DAY_SECS);
     int y, mo, d;
     char *p = out;
@@ -722,30 +771,39 @@ static int run_merge(struct run *runs, int n)
  */
 static void plain_days(const struct calendar_week *w, const int32_t own_sum[7], int64_t day_secs[7])
 {
-    for (int d = 0, e = 6; d < 7; e = d++) { /* e: the day before */
+    unsigned nights = 0; /* bit e: day e's hours run past its midnight */
+
+    for (int d = 0; d < 7; d++) {
+        int n = w->day[d].n;
+
+        day_secs[d] = own_sum[d];
+        if (n && w->day[d].iv[n - 1].close_secs > DAY_SECS)
+            nights |= 1u << d;
+    }
+    for (int e = 0; nights; e++, nights >>= 1) {
+        int d = e == 6 ? 0 : e + 1, n_own = w->day[d].n, n_eve = w->day[e].n;
         const struct calendar_interval *own = w->day[d].iv, *eve = w->day[e].iv;
-        int n_own = w->day[d].n, n_eve = w->day[e].n;
-        int32_t sum = own_sum[d];
+        int32_t sum = 0;
 
-        if (n_eve && eve[n_eve - 1].close_secs > DAY_SECS) { /* the night before runs into d */
-            for (int j = 0; j < n_eve; j++) {
-                int32_t lo = eve[j].open_secs - DAY_SECS, hi = eve[j].close_secs - DAY_SECS;
+        if (!(nights & 1))
+            continue;
+        for (int j = 0; j < n_eve; j++) {
+            int32_t lo = eve[j].open_secs - DAY_SECS, hi = eve[j].close_secs - DAY_SECS;
 
-                if (hi <= 0)
-                    continue;
-                lo = lo > 0 ? lo : 0;
-                sum += hi - lo;
-                for (int i = 0; i < n_own; i++) {
-                    int32_t x = lo > own[i].open_secs ? lo : own[i].open_secs;
-                    int32_t y = hi < own[i].close_secs ? hi : own[i].close_secs;
+            if (hi <= 0)
+                continue;
+            lo = lo > 0 ? lo : 0;
+            sum += hi - lo;
+            for (int i = 0; i < n_own; i++) {
+                int32_t x = lo > own[i].open_secs ? lo : own[i].open_secs;
+                int32_t y = hi < own[i].close_secs ? hi : own[i].close_secs;
 
-                    y = y < DAY_SECS ? y : DAY_SECS;
-                    if (y > x)
-                        sum -= y - x;
-                }
+                y = y < DAY_SECS ? y : DAY_SECS;
+                if (y > x)
+                    sum -= y - x;
             }
         }
-        day_secs[d] = sum;
+        day_secs[d] += sum;
     }
 }
 
@@ -767,12 +825,19 @@ static void reach_fill(const struct calendar_week *w, int32_t margin, int wd, st
         const struct calendar_interval *iv = w->day[dd].iv;
         int32_t shift = k * DAY_SECS;
 
-        if (k < 0)
-            while (lo < hi && shift + iv[lo].close_secs <= -margin)
+        if (hi == 0)
+            continue;
+        if (k < 0) {
+            if (shift + iv[hi - 1].close_secs <= -margin) /* the usual: none reaches */
+                continue;
+            while (shift + iv[lo].close_secs <= -margin)
                 lo++;
-        else
-            while (hi > lo && shift + iv[hi - 1].open_secs >= DAY_SECS + margin)
+        } else {
+            if (shift + iv[0].open_secs >= DAY_SECS + margin)
+                continue;
+            while (shift + iv[hi - 1].open_secs >= DAY_SECS + margin)
                 hi--;
+        }
         for (int i = lo; i < hi; i++, n++) {
             r->iv[n].lo = shift + iv[i].open_secs;
             r->iv[n].hi = shift + iv[i].close_secs;
@@ -935,6 +1000,17 @@ static void conv_init(struct conv *c, const struct calendar *cal)
     c->cal = cal;
     c->tz = cal->tz;
     c->have = c->have_wr = 0;
+    c->lazy = NULL;
+    c->own_total = 0;
+}
+
+/* Derives cal's day_secs and week_secs when calendar_batch_due() left them for later. */
+static void derived(struct conv *c)
+{
+    if (c->lazy) {
+        derive(c->lazy, &c->lazy->week, c->own);
+        c->lazy = NULL;
+    }
 }
 
 /*
@@ -1011,6 +1087,21 @@ static const struct reach *reach_of(struct conv *c, int wd)
     return &c->reach[wd];
 }
 
+/* The local piece after p (tz_piece_local_next()), straight from the table when it can. */
+static void next_piece(const struct calendar_tz *tz, const struct tz_piece *p, struct tz_piece *q)
+{
+    if (p->seg >= 0 && (size_t)p->seg + 1 < tz->n) {
+        size_t seg = (size_t)p->seg;
+
+        q->seg = p->seg + 1;
+        q->lo = tz->tr[seg].x;
+        q->off = tz->tr[seg].off;
+        q->hi = tz->tr[seg + 1].x;
+        return;
+    }
+    tz_piece_local_next(tz, p, q);
+}
+
 /* Index of the first holiday >= day (n_holidays when none). */
 static size_t holiday_from(const struct calendar *cal, int64_t day)
 {
@@ -1035,6 +1126,42 @@ static bool is_holiday(const struct calendar *cal, int64_t day)
 }
 
 /*
+ * Whether piece p holds every wall time that day_runs() reads for the day at local base, of
+ * weekday wd: its window's ends and those of the intervals that reach it. Then its runs are
+ * the wall clock's (wall_runs) read with p's offset.
+ */
+static bool one_offset(struct conv *c, int64_t base, int wd, const struct tz_piece *p)
+{
+    const struct reach *r;
+    int32_t lo = 0, hi = DAY_SECS;
+
+    if (base - 2 * DAY_SECS >= p->lo && base + 3 * DAY_SECS < p->hi) /* days d-2 .. d+2 */
+        return true;
+    if (base < p->lo || base + DAY_SECS >= p->hi)
+        return false;
+    r = reach_of(c, wd);
+    for (int i = 0; i < r->n; i++) {
+        lo = r->iv[i].lo < lo ? r->iv[i].lo : lo;
+        hi = r->iv[i].hi > hi ? r->iv[i].hi : hi;
+    }
+    return base + lo >= p->lo && base + hi < p->hi;
+}
+
+/*
+ * The UTC offset in force at instant at, when piece p shows it: an instant read on the wall
+ * clock with p's offset inside p, at least max_delta before p's end, is after p's change
+ * and before the next (whose gap, if any, is at most max_delta long); else looked up.
+ */
+static int32_t offset_in(struct conv *c, const struct tz_piece *p, int64_t at)
+{
+    int64_t wall = at + p->off;
+
+    if (wall >= p->lo && wall < p->hi - c->tz->max_delta)
+        return p->off;
+    return calendar_tz_offset(c->tz, at);
+}
+
+/*
  * The merged business runs of day d's window [00:00 of d, 00:00 of d+1), as instants;
  * windows of successive days tile time, and a holiday removes exactly its window. An
  * interval belongs to the day it is listed on but may reach past midnight, and a DST gap
@@ -1050,9 +1177,7 @@ static int day_runs(const struct calendar *cal, int64_t d, struct conv *c, struc
 
     if (is_holiday(cal, d))
         return 0;
-    if (base - 2 * DAY_SECS >= p->lo && base + 3 * DAY_SECS < p->hi) {
-        /* every local time the intervals of days d-2 .. d+1 touch is read with one offset,
-         * so the runs are those of the wall clock, shifted */
+    if (one_offset(c, base, weekday(d), p)) { /* the wall clock's runs, shifted */
         r = wall_runs(c, weekday(d));
         for (int i = 0; i < r->n; i++) {
             runs[i].lo = base + r->iv[i].lo - p->off;
@@ -1078,7 +1203,7 @@ static int day_runs(const struct calendar *cal, int64_t d, struct conv *c, struc
 /* The day whose window holds instant at. */
 static int64_t window_day(const struct calendar *cal, int64_t at, struct conv *c)
 {
-    int64_t d = floor_div(at + calendar_tz_offset(cal->tz, at), DAY_SECS);
+    int64_t d = floor_day(at + calendar_tz_offset(cal->tz, at));
 
     while (to_utc(c, (d + 1) * DAY_SECS) <= at)
         d++;
@@ -1144,14 +1269,14 @@ static int64_t plain_until(const struct calendar *cal, int64_t d, int64_t limit,
         int64_t delta, first, last, day;
 
         if (++scanned > PLAIN_SCAN) {
-            first = ceil_div(p.hi - tz->max_delta, DAY_SECS) - 1;
+            first = ceil_day(p.hi - tz->max_delta) - 1;
             stop = first > d ? (first < stop ? first : stop) : d;
             break;
         }
         tz_piece_local_next(tz, &p, &q);
         delta = q.off > p.off ? q.off - p.off : p.off - q.off;
-        first = ceil_div(p.hi - delta, DAY_SECS) - 1;
-        last = ceil_div(p.hi + delta, DAY_SECS) - 1;
+        first = ceil_day(p.hi - delta) - 1;
+        last = ceil_day(p.hi + delta) - 1;
         for (day = first > d ? first : d; day <= last && day < stop; day++)
             if (change_touches(c, day, p.hi, delta))
                 break;
@@ -1207,20 +1332,10 @@ static int64_t lone_day_secs(const struct calendar *cal, int64_t d, const struct
     return secs;
 }
 
-/*
- * The UTC offset in force at instant at, an answer in day d's window. When one piece holds
- * the wall times of the window and max_delta more, the window's instants are read with its
- * offset (a change at the piece's end is at least its size away, so even a gap before it
- * does not reach the window).
- */
+/* The UTC offset in force at instant at, an answer in day d's window. */
 static int32_t offset_at(struct conv *c, int64_t d, int64_t at)
 {
-    int64_t base = d * DAY_SECS;
-    const struct tz_piece *p = piece(c, base);
-
-    if (base + DAY_SECS + c->tz->max_delta < p->hi)
-        return p->off;
-    return calendar_tz_offset(c->tz, at);
+    return offset_in(c, piece(c, d * DAY_SECS), at);
 }
 
 /* Business seconds of the n plain days from d. */
@@ -1229,8 +1344,10 @@ static int64_t plain_secs(const struct calendar *cal, int64_t d, int64_t n)
     int64_t sum = n / 7 * cal->week_secs;
     int wd = weekday(d);
 
-    for (int64_t i = 0; i < n % 7; i++)
-        sum += cal->day_secs[(wd + i) % 7];
+    for (int64_t i = n % 7; i > 0; i--) {
+        sum += cal->day_secs[wd];
+        wd = wd == 6 ? 0 : wd + 1;
+    }
     return sum;
 }
 
@@ -1246,45 +1363,161 @@ static int range_fail(struct acc_err *err, const char *what)
 }
 
 /*
- * calendar_due() from start_at, whose window is that of day d, with c set up for cal. When
- * out_off is not NULL, *out_off is the UTC offset in force at the answer.
+ * Counts business time in day d's window from instant from on (TZ_FAR_PAST: all of it):
+ * true with the answer in *out_at (and its offset in *out_off when not NULL) when the
+ * *need seconds left end in it, else false with *need less what the day holds.
  */
-static int due(const struct calendar *cal, struct conv *c, int64_t start_at, int64_t d,
-               int64_t secs, int64_t *out_at, int32_t *out_off, struct acc_err *err)
+static bool in_day(const struct calendar *cal, struct conv *c, int64_t d, int64_t from,
+                   int64_t *need, int64_t *out_at, int32_t *out_off)
 {
     struct run runs[MAX_RUNS];
-    struct lone_change lone = {0};
+    int n = day_runs(cal, d, c, runs);
+
+    for (int i = 0; i < n; i++) {
+        int64_t lo = runs[i].lo > from ? runs[i].lo : from;
+
+        if (runs[i].hi <= from)
+            continue;
+        if (*need <= runs[i].hi - lo) {
+            *out_at = lo + *need;
+            if (out_off)
+                *out_off = offset_at(c, d, lo + *need);
+            return true;
+        }
+        *need -= runs[i].hi - lo;
+    }
+    return false;
+}
+
+/* What lone changes did to the days they touch, already worked out in one call. */
+struct effect_memo {
+    int n, next;
+    struct {
+        int wd;
+        int32_t shift;
+        int64_t x_rel, adj;
+    } e[MEMO_SIZE];
+};
+
+/*
+ * Business seconds that the lone change *lone (by delta) adds to (or takes from) days first
+ * .. last_day, which are no holidays, against plain days: the sum over the days it touches
+ * of lone_day_secs() less their weekdays' plain time. Relative to the days it depends only
+ * on first's weekday, where the change falls and by how much (see lone_day_secs), so the
+ * same change each year is worked out once: remembered in *fx.
+ */
+static int64_t change_effect(const struct calendar *cal, struct conv *c, int64_t first,
+                             int64_t last_day, const struct lone_change *lone, int64_t delta,
+                             struct effect_memo *fx, struct change_memo *memo)
+{
+    int wd = weekday(first), slot;
+    int32_t shift = lone->after - lone->before;
+    int64_t x_rel = lone->x - first * DAY_SECS, adj = 0;
+
+    for (int i = 0; i < fx->n; i++)
+        if (fx->e[i].wd == wd && fx->e[i].x_rel == x_rel && fx->e[i].shift == shift)
+            return fx->e[i].adj;
+    for (int64_t day = first; day <= last_day; day++)
+        if (change_touches(c, day, lone->x, delta))
+            adj += lone_day_secs(cal, day, lone, memo, c) - cal->day_secs[weekday(day)];
+    slot = fx->n < MEMO_SIZE ? fx->n++ : fx->next++ % MEMO_SIZE;
+    fx->e[slot].wd = wd;
+    fx->e[slot].x_rel = x_rel;
+    fx->e[slot].shift = shift;
+    fx->e[slot].adj = adj;
+    return adj;
+}
+
+/*
+ * The answer when need business seconds are left at the start of day d's window. Walks from
+ * event to event, an event being a holiday on a weekday with business time or a day that a
+ * DST change touches (see change_touches): the plain days between hold their weekdays'
+ * business time, counted whole weeks at a time, and the zone's changes are followed with
+ * one cursor, p (the piece before the next change not yet passed).
+ */
+static int due_walk(const struct calendar *cal, struct conv *c, int64_t d, int64_t need,
+                    int64_t *out_at, int32_t *out_off, struct acc_err *err)
+{
+    const struct calendar_tz *tz = cal->tz;
+    int64_t last = day_max();
+    size_t h = holiday_from(cal, d);
+    struct tz_piece p = *piece(c, d * DAY_SECS - tz->max_delta), q;
+    bool have_q = false;
     struct change_memo memo;
-    int64_t need = secs, from = start_at, last = day_max(), lone_day = 0;
-    bool first = true;
+    struct effect_memo fx;
 
     memo.n = memo.next = 0;
-    for (;; d++, first = false, from = TZ_FAR_PAST) {
-        int n;
+    fx.n = fx.next = 0;
+    for (;;) {
+        /* no need to look past the day where plain days would hold need */
+        int64_t horizon = d + 7 * (need / cal->week_secs + 1) + 1, e;
+        enum { NONE, HOLIDAY, TOUCHED } kind = NONE;
+        struct lone_change lone = {0};
 
         if (d > last)
             return range_fail(err, "the due instant");
-        if (!first) {
-            int64_t stop = d;
-
-            if (!lone.set || lone_day != d) { /* the last call may have described day d */
-                /* no need to look past the day where plain days would hold need */
-                int64_t horizon = d + 7 * (need / cal->week_secs + 1) + 1;
-
-                stop = plain_until(cal, d, horizon < last + 1 ? horizon : last + 1, c, &lone);
+        e = horizon < last + 1 ? horizon : last + 1;
+        while (h < cal->n_holidays && cal->holidays[h] < d)
+            h++;
+        for (size_t k = h; k < cal->n_holidays && cal->holidays[k] < e; k++) {
+            if (cal->day_secs[weekday(cal->holidays[k])] > 0) {
+                e = cal->holidays[k];
+                kind = HOLIDAY;
+                break;
             }
-            lone_day = stop;
-            if (stop > d) {
-                int64_t total = plain_secs(cal, d, stop - d);
-                int64_t weeks;
+        }
+        while (p.hi < TZ_FAR_FUTURE && p.hi - tz->max_delta < (e + 1) * DAY_SECS) {
+            int64_t delta, first, last_day, day;
 
-                if (need > total || total == 0) {
+            if (!have_q) {
+                next_piece(tz, &p, &q);
+                have_q = true;
+            }
+            delta = q.off > p.off ? q.off - p.off : p.off - q.off;
+            first = ceil_day(p.hi - delta) - 1;
+            last_day = ceil_day(p.hi + delta) - 1;
+            lone.set = p.lo < p.hi - LONE_DAYS * DAY_SECS && q.hi > p.hi + LONE_DAYS * DAY_SECS;
+            lone.x = p.hi;
+            lone.before = p.off;
+            lone.after = q.off;
+            if (lone.set && first >= d && last_day < e &&
+                !(h < cal->n_holidays && cal->holidays[h] <= last_day)) {
+                /* a lone change on days without holidays: what it does to them is known */
+                int64_t total = plain_secs(cal, d, last_day + 1 - d) +
+                                change_effect(cal, c, first, last_day, &lone, delta, &fx, &memo);
+
+                if (need > total || total == 0) { /* and the answer lies after them */
                     need -= total;
-                    d = stop - 1;
+                    d = last_day + 1;
+                    p = q;
+                    have_q = false;
                     continue;
                 }
-                /* it ends in this stretch (need <= total, so within its whole weeks and
-                 * days): skip whole weeks, then days, then find the instant in the day */
+            }
+            for (day = first > d ? first : d; day <= last_day && day < e; day++)
+                if (change_touches(c, day, p.hi, delta))
+                    break;
+            if (day <= last_day && day < e) {
+                e = day;
+                kind = TOUCHED;
+                c->p[0] = q; /* the day's lookups fall on both sides of the change */
+                c->p[1] = p;
+                break;
+            }
+            if (last_day >= e) /* it may touch e or a later day: looked at again from there */
+                break;
+            p = q;
+            have_q = false;
+        }
+        if (e > d) { /* the plain days d .. e-1 */
+            int64_t total = plain_secs(cal, d, e - d), weeks;
+
+            if (need > total || total == 0) {
+                need -= total;
+                d = e;
+            } else {
+                /* it ends in them (need <= total, so within their whole weeks and days):
+                 * skip whole weeks, then days, then find the instant in the day */
                 weeks = need > 0 ? (need - 1) / cal->week_secs : 0;
                 d += 7 * weeks;
                 need -= weeks * cal->week_secs;
@@ -1292,32 +1525,52 @@ static int due(const struct calendar *cal, struct conv *c, int64_t start_at, int
                     need -= cal->day_secs[weekday(d)];
                     d++;
                 }
-            } else if (is_holiday(cal, d)) {
+                if (in_day(cal, c, d, TZ_FAR_PAST, &need, out_at, out_off))
+                    return 0;
+                d++;
                 continue;
-            } else if (lone.set) {
-                int64_t day_secs = lone_day_secs(cal, d, &lone, &memo, c);
-
-                if (need > day_secs || day_secs == 0) {
-                    need -= day_secs;
-                    continue;
-                }
             }
         }
-        n = day_runs(cal, d, c, runs);
-        for (int i = 0; i < n; i++) {
-            int64_t lo = runs[i].lo > from ? runs[i].lo : from;
-
-            if (runs[i].hi <= from)
-                continue;
-            if (need <= runs[i].hi - lo) {
-                *out_at = lo + need;
-                if (out_off)
-                    *out_off = offset_at(c, d, lo + need);
-                return 0;
-            }
-            need -= runs[i].hi - lo;
+        if (kind == NONE || d > last)
+            continue;
+        if (kind == HOLIDAY || is_holiday(cal, d)) {
+            d++;
+            continue;
         }
+        if (lone.set) {
+            int64_t day_secs = lone_day_secs(cal, d, &lone, &memo, c);
+
+            if (need > day_secs || day_secs == 0) {
+                need -= day_secs;
+                d++;
+                continue;
+            }
+        }
+        if (in_day(cal, c, d, TZ_FAR_PAST, &need, out_at, out_off))
+            return 0;
+        d++;
     }
+}
+
+/*
+ * calendar_due() from start_at, whose window is that of day d, with c set up for cal. When
+ * out_off is not NULL, *out_off is the UTC offset in force at the answer.
+ */
+static int due(const struct calendar *cal, struct conv *c, int64_t start_at, int64_t d,
+               int64_t secs, int64_t *out_at, int32_t *out_off, struct acc_err *err)
+{
+    if (d > day_max())
+        return range_fail(err, "the due instant");
+    if (in_day(cal, c, d, start_at, &secs, out_at, out_off))
+        return 0;
+    /* most answers of a week or less come within days: those are read one by one first */
+    for (int k = 0; k < NEAR_DAYS && secs <= cal->week_secs; k++) {
+        if (++d > day_max())
+            return range_fail(err, "the due instant");
+        if (in_day(cal, c, d, TZ_FAR_PAST, &secs, out_at, out_off))
+            return 0;
+    }
+    return due_walk(cal, c, d + 1, secs, out_at, out_off, err);
 }
 
 /*
@@ -1337,7 +1590,7 @@ static bool due_plain(const struct calendar *cal, struct conv *c, int64_t start_
 
     /* the days it may take: base - 2 days >= p->lo, base + 3 days + max_delta < p->hi */
     if (p->hi < TZ_FAR_FUTURE / 2)
-        d_end = floor_div(p->hi - 3 * DAY_SECS - c->tz->max_delta - 1, DAY_SECS) + 1;
+        d_end = floor_day(p->hi - 3 * DAY_SECS - c->tz->max_delta - 1) + 1;
     else
         d_end = INT64_MAX / 4;
     d_end = d_end < day_max() + 1 ? d_end : day_max() + 1;
@@ -1352,7 +1605,9 @@ static bool due_plain(const struct calendar *cal, struct conv *c, int64_t start_
             continue;
         }
         h_next = h < cal->n_holidays ? cal->holidays[h] : INT64_MAX / 4;
-        if (from == base && need > cal->week_secs) { /* whole weeks without holidays */
+        if (from == base && need > c->own_total) /* maybe more than a week: */
+            derived(c);
+        if (from == base && !c->lazy && need > cal->week_secs) { /* whole weeks, no holidays */
             int64_t weeks = (need - 1) / cal->week_secs;
             int64_t room = ((h_next < d_end ? h_next : d_end) - d) / 7;
 
@@ -1402,6 +1657,137 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
     return due(cal, &c, start_at, window_day(cal, start_at, &c), secs, out_at, NULL, err);
 }
 
+#if defined(SWAR) && defined(__SSE2__)
+/*
+ * The usual interval "HH:MM-HH:MM" at s (11 bytes) by the rules of parse_day() for a day's
+ * first one: its open and close in minutes (the close past the open, maybe on the next
+ * day). False for anything else.
+ */
+static bool interval_quick(const char *s, int *open, int *close)
+{
+    /* x: "HH:MM-HH", y: "MM-HH:MM" */
+    const uint64_t xd = 0xFFFF00FFFF00FFFFu, xs = 0x00002D00003A0000u;
+    const uint64_t yd = 0xFFFF000000000000u, ys = 0x00003A0000000000u;
+    uint64_t x = load64(s), y = load64(s + 3), px, py;
+    int sh, sm, eh, em;
+
+    if ((x & ~xd) != xs || (y & 0x0000FF0000000000u) != ys || !swar_digits(x, xd) ||
+        !swar_digits(y, yd))
+        return false;
+    px = swar_pairs(x, xd);
+    py = swar_pairs(y, yd);
+    sh = (int)(px & 0xFF);
+    sm = (int)(px >> 24 & 0xFF);
+    eh = (int)(px >> 48 & 0xFF);
+    em = (int)(py >> 48 & 0xFF);
+    if (sh > 23 || sm > 59 || eh > 24 || em > 59 || (eh == 24 && em > 0))
+        return false;
+    *open = sh * 60 + sm;
+    *close = eh * 60 + em;
+    if (*close <= *open) /* an end at or before its start is on the next day */
+        *close += 1440;
+    return true;
+}
+
+/*
+ * week_parse() of hours s[0..len) in their usual forms: seven entries, each "-", one
+ * interval or several joined by '+', all well-formed. The same week and own[] for them;
+ * false for anything else (week_parse() then reads it and says what is wrong). s has 16
+ * readable bytes past len.
+ */
+static bool week_quick(const char *s, size_t len, struct calendar_week *w, int32_t own[7])
+{
+    const __m128i comma = _mm_set1_epi8(',');
+    uint64_t marks[4] = {0, 0, 0, 0}, last_x = 0, last_y = 0;
+    size_t at = 0, multi_at = 0, multi_len = 0, ends[7];
+    int last_day = -1, multi_day = -1, n_commas = 0;
+
+    if (len < 13 || len > 255)
+        return false;
+    for (size_t i = 0; i < len; i += 16) { /* the commas; bytes past len are never commas */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        uint64_t m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
+
+        if (len - i < 16)
+            m &= (1u << (len - i)) - 1;
+        marks[i / 64] |= m << (i % 64);
+    }
+    for (int word = 0; word < 4; word++) { /* seven entries, six commas */
+        for (uint64_t m = marks[word]; m; m &= m - 1) {
+            if (n_commas == 6)
+                return false;
+            ends[n_commas++] = (size_t)word * 64 + (size_t)__builtin_ctzll(m);
+        }
+    }
+    if (n_commas != 6)
+        return false;
+    ends[6] = len;
+    for (int day = 0; day < 7; day++) {
+        size_t next = ends[day];
+
+        if (next - at == 1 && s[at] == '-') {
+            w->day[day].n = 0;
+            own[day] = 0;
+        } else if (next - at == 11) {
+            int a, b;
+
+            if (last_day >= 0 && load64(s + at) == last_x && load64(s + at + 3) == last_y) {
+                w->day[day].n = 1;
+                w->day[day].iv[0] = w->day[last_day].iv[0];
+                own[day] = own[last_day];
+            } else {
+                if (!interval_quick(s + at, &a, &b))
+                    return false;
+                w->day[day].n = 1;
+                w->day[day].iv[0].open_secs = a * 60;
+                w->day[day].iv[0].close_secs = b * 60;
+                own[day] = ((b < 1440 ? b : 1440) - a) * 60;
+                last_x = load64(s + at);
+                last_y = load64(s + at + 3);
+                last_day = day;
+            }
+        } else if (multi_day >= 0 && next - at == multi_len &&
+                   same_text(s + at, s + multi_at, multi_len)) { /* as the last such entry */
+            w->day[day] = w->day[multi_day];
+            own[day] = own[multi_day];
+        } else { /* several intervals: as day_fast() */
+            const char *p = s + at;
+
+            if ((next - at + 1) % 12 != 0 || !day_fast(&p, s + next, w, day, &own[day]) ||
+                p != s + next)
+                return false;
+            multi_day = day;
+            multi_at = at;
+            multi_len = next - at;
+        }
+        at = next + 1;
+    }
+    return true;
+}
+#endif
+
+/*
+ * calendar_holidays_parse() of s[0..len) in its usual forms: "-" or well-formed dates
+ * joined by ',', at most CALENDAR_MAX_HOLIDAYS of them. The same days; false for anything
+ * else (calendar_holidays_parse() then reads it and says what is wrong).
+ */
+static bool holidays_quick(const char *s, size_t len, int32_t *days, size_t *n)
+{
+    size_t count = (len + 1) / 11;
+
+    if (len == 1 && s[0] == '-') {
+        *n = 0;
+        return true;
+    }
+    if (len == 0 || (len + 1) % 11 != 0 || count > CALENDAR_MAX_HOLIDAYS)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (!date_at10(s + 11 * i, &days[i]) || (i + 1 < count && s[11 * i + 10] != ','))
+            return false;
+    *n = count;
+    return true;
+}
+
 /* calendar_due_local(): calendar_due() from wall time local_start, with c set up for cal. */
 static int due_local(const struct calendar *cal, struct conv *c, int64_t local_start, int64_t secs,
                      int64_t *out_at, int32_t *out_off, struct acc_err *err)
@@ -1412,11 +1798,11 @@ static int due_local(const struct calendar *cal, struct conv *c, int64_t local_s
         return acc_fail(err, ACC_EINVAL, "/minutes", "business time must not be negative");
     if (!at_supported(start_at))
         return range_fail(err, "the start");
-    if (cal->week_secs == 0)
+    if (c->lazy ? c->own_total == 0 : cal->week_secs == 0)
         return acc_fail(err, ACC_ENOTFOUND, "/hours", "the calendar has no opening hours");
     /* the window of the start's wall-clock day, or one next to it for a time in a DST gap or
      * overlap (see window_day) */
-    d = floor_div(local_start, DAY_SECS);
+    d = floor_day(local_start);
     while (to_utc(c, (d + 1) * DAY_SECS) <= start_at)
         d++;
     while (to_utc(c, d * DAY_SECS) > start_at)
@@ -1426,6 +1812,7 @@ static int due_local(const struct calendar *cal, struct conv *c, int64_t local_s
         return 0;
     if (d_plain != d)
         start_at = to_utc(c, d_plain * DAY_SECS);
+    derived(c);
     return due(cal, c, start_at, d_plain, secs, out_at, out_off, err);
 }
 
@@ -1447,17 +1834,23 @@ void calendar_batch_free(struct calendar_batch *b)
 }
 
 int calendar_batch_due(struct calendar_batch *b, const struct calendar_tz *tz, const char *hours,
-                       const char *holidays, int64_t local_start, int64_t secs, int64_t *out_at,
-                       int32_t *out_off, struct acc_err *err)
+                       size_t hours_len, const char *holidays, size_t holidays_len,
+                       int64_t local_start, int64_t secs, int64_t *out_at, int32_t *out_off,
+                       struct acc_err *err)
 {
     struct calendar *cal = &b->cal;
     struct conv *c = &b->c;
     int32_t own[7];
     size_t n = 0;
-    int rc;
+    int rc = 0;
 
-    rc = week_parse(hours, &cal->week, own, err);
-    if (!rc)
+#if defined(SWAR) && defined(__SSE2__)
+    if (!week_quick(hours, hours_len, &cal->week, own))
+#else
+    (void)hours_len;
+#endif
+        rc = week_parse(hours, &cal->week, own, err);
+    if (!rc && !holidays_quick(holidays, holidays_len, b->days, &n))
         rc = calendar_holidays_parse(holidays, b->days, CALENDAR_MAX_HOLIDAYS, &n, err);
     if (rc) /* the parsers only build valid weeks, and holidays within the years */
         return rc;
@@ -1465,17 +1858,12 @@ int calendar_batch_due(struct calendar_batch *b, const struct calendar_tz *tz, c
     cal->holidays = b->days;
     cal->n_holidays = holidays_normalise(b->days, n);
     conv_init(c, cal);
-    /* the plain days' business time is that of the wall-clock runs, which the engine reads
-     * too (cal->reach is left alone: the engine works it out when it needs it) */
-    cal->week_secs = 0;
+    /* day_secs and week_secs when needed (cal->reach is left alone: the engine works it out) */
+    c->lazy = cal;
+    c->own_total = 0;
     for (int d = 0; d < 7; d++) {
-        const struct reach *r = wall_runs(c, d);
-        int64_t sum = 0;
-
-        for (int i = 0; i < r->n; i++)
-            sum += r->iv[i].hi - r->iv[i].lo;
-        cal->day_secs[d] = sum;
-        cal->week_secs += sum;
+        c->own[d] = own[d];
+        c->own_total += own[d];
     }
     return due_local(cal, c, local_start, secs, out_at, out_off, err);
 }
@@ -1485,7 +1873,7 @@ int calendar_business_secs(const struct calendar *cal, int64_t from_at, int64_t 
 {
     struct run runs[MAX_RUNS];
     struct conv c;
-    struct lone_change lone;
+    struct lone_change lone = {0};
     struct change_memo memo;
     int64_t sum = 0, d, d_first, d_end;
 

@@ -261,13 +261,15 @@ struct calendar_batch *calendar_batch_new(void);
 void calendar_batch_free(struct calendar_batch *b);
 
 /*
- * One case with b: the calendar of zone tz, hours and holidays (as for calendar_parse()),
- * and its due instant secs after wall time local_start (read as calendar_tz_to_utc() does).
- * Same answers, codes and messages as calendar_parse() then calendar_due(); also sets
- * *out_off to the UTC offset in force at the answer, for calendar_local_format_off().
+ * One case with b: the calendar of zone tz, hours and holidays (as for calendar_parse(), with
+ * their lengths; hours must be readable 16 bytes past their NUL), and its due instant secs
+ * after wall time local_start (read as calendar_tz_to_utc() does). Same answers, codes and
+ * messages as calendar_parse() then calendar_due(); also sets *out_off to the UTC offset in
+ * force at the answer, for calendar_local_format_off().
  */
 int calendar_batch_due(struct calendar_batch *b, const struct calendar_tz *tz, const char *hours,
-                       const char *holidays, int64_t local_start, int64_t secs, int64_t *out_at,
-                       int32_t *out_off, struct acc_err *err);
+                       size_t hours_len, const char *holidays, size_t holidays_len,
+                       int64_t local_start, int64_t secs, int64_t *out_at, int32_t *out_off,
+                       struct acc_err *err);
 
 #endif

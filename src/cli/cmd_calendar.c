@@ -22,6 +22,7 @@
 #define MAX_JOBS       64
 #define ZONE_MEMO      32 /* zones a batch thread remembers (by hash) */
 #define LINE_PAD       16 /* bytes after a line copy's NUL, for reading in blocks */
+#define SPARE_OUTS     16 /* answer buffers kept for reuse */
 
 static const char calendar_help[] =
     "usage: accord calendar <command> [options]\n"
@@ -79,18 +80,31 @@ struct out {
     size_t len, cap;
 };
 
-/* Whole lines text[from, to) of a chunk and their answers. */
+/*
+ * A piece of a chunk: the lines that start in text[k * PIECE_BYTES, (k + 1) * PIECE_BYTES),
+ * and their answers.
+ */
 struct piece {
-    size_t from, to;
     struct out out;
+    atomic_bool done; /* answered, and not yet written */
 };
 
-/* What the threads answering one chunk share: they take pieces in turn. */
+/*
+ * What the threads answering one chunk share: they take pieces in turn, and whoever holds
+ * writing writes the answered pieces in order from written on, as they come, and puts their
+ * buffers in spare for pieces to come (so that answers reuse a few buffers).
+ */
 struct chunk {
     const char *text;
+    size_t len;
     struct piece *pieces;
     size_t n, cap;
     atomic_size_t next;
+    pthread_mutex_t writing;
+    atomic_size_t written; /* changed under writing */
+    bool write_failed;
+    struct out spare[SPARE_OUTS];
+    int n_spare;
 };
 
 /*
@@ -374,8 +388,8 @@ static bool fast_line(struct worker *w, char *s, size_t len, struct out *o)
         return false;
     if (!w->batch)
         w->batch = calendar_batch_new();
-    rc = calendar_batch_due(w->batch, tz, val[1], val[2], local, minutes * 60, &due_at, &due_off,
-                            &err);
+    rc = calendar_batch_due(w->batch, tz, val[1], vlen[1], val[2], vlen[2], local, minutes * 60,
+                            &due_at, &due_off, &err);
     out_reserve(o, 40);
     if (rc == ACC_ENOTFOUND) {
         memcpy(o->p + o->len, "NONE\n", 5);
@@ -406,28 +420,6 @@ static void work_line(struct worker *w, const char *s, size_t len, struct out *o
         answer_line(w, line_copy(w, s, (size_t)(e - s)), o);
 }
 
-static void *work(void *arg)
-{
-    struct worker *w = arg;
-    struct chunk *c = w->chunk;
-    size_t i;
-
-    while ((i = atomic_fetch_add(&c->next, 1)) < c->n) {
-        const char *p = c->text + c->pieces[i].from, *to = c->text + c->pieces[i].to;
-        struct out *o = &c->pieces[i].out;
-
-        out_reserve(o, (size_t)(to - p) / 4 + 64);
-        while (p < to) {
-            const char *nl = memchr(p, '\n', (size_t)(to - p));
-            const char *end = nl ? nl : to;
-
-            work_line(w, p, (size_t)(end - p), o);
-            p = end + 1;
-        }
-    }
-    return NULL;
-}
-
 /* Writes all of buf[0..len) to fd; false on an error. */
 static bool write_all(int fd, const char *buf, size_t len)
 {
@@ -444,6 +436,76 @@ static bool write_all(int fd, const char *buf, size_t len)
     return true;
 }
 
+/* Writes the answered pieces from c->written on, in order, unless another thread is at it. */
+static void write_ready(struct chunk *c)
+{
+    size_t i;
+
+    while ((i = atomic_load(&c->written)) < c->n && atomic_load(&c->pieces[i].done)) {
+        if (pthread_mutex_trylock(&c->writing) != 0)
+            return; /* the holder writes it, or sees it when it looks again below */
+        while ((i = atomic_load(&c->written)) < c->n && atomic_load(&c->pieces[i].done)) {
+            struct out *o = &c->pieces[i].out;
+
+            if (o->len && !c->write_failed && !write_all(STDOUT_FILENO, o->p, o->len))
+                c->write_failed = true;
+            o->len = 0;
+            if (c->n_spare < SPARE_OUTS) {
+                c->spare[c->n_spare++] = *o;
+                memset(o, 0, sizeof(*o));
+            }
+            atomic_store(&c->pieces[i].done, false);
+            atomic_store(&c->written, i + 1);
+        }
+        pthread_mutex_unlock(&c->writing);
+    }
+}
+
+/* Where the first line that starts at or after byte k * PIECE_BYTES of c starts (or c->len). */
+static size_t line_start(const struct chunk *c, size_t k)
+{
+    size_t at = k * PIECE_BYTES;
+    const char *nl;
+
+    if (at == 0 || at >= c->len)
+        return at == 0 ? 0 : c->len;
+    if (c->text[at - 1] == '\n')
+        return at;
+    nl = memchr(c->text + at, '\n', c->len - at);
+    return nl ? (size_t)(nl - c->text) + 1 : c->len;
+}
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct chunk *c = w->chunk;
+    size_t i;
+
+    while ((i = atomic_fetch_add(&c->next, 1)) < c->n) {
+        const char *p = c->text + line_start(c, i), *to = c->text + line_start(c, i + 1);
+        struct out o = c->pieces[i].out; /* a copy: pieces next to each other share a line */
+
+        if (!o.p) { /* a buffer written out already, if there is one */
+            pthread_mutex_lock(&c->writing);
+            if (c->n_spare)
+                o = c->spare[--c->n_spare];
+            pthread_mutex_unlock(&c->writing);
+        }
+        out_reserve(&o, (size_t)(to - p) / 4 + 64);
+        while (p < to) {
+            const char *nl = memchr(p, '\n', (size_t)(to - p));
+            const char *end = nl ? nl : to;
+
+            work_line(w, p, (size_t)(end - p), &o);
+            p = end + 1;
+        }
+        c->pieces[i].out = o;
+        atomic_store(&c->pieces[i].done, true);
+        write_ready(c);
+    }
+    return NULL;
+}
+
 /*
  * Answers text[0, len) (whole lines, the last may lack its '\n') with up to jobs threads
  * taking pieces of about PIECE_BYTES in turn, and writes the answers in order.
@@ -451,29 +513,19 @@ static bool write_all(int fd, const char *buf, size_t len)
 static bool run_chunk(struct worker *w, pthread_t *th, int jobs, struct chunk *c, const char *text,
                       size_t len)
 {
-    size_t from = 0;
-    bool ok = true;
     int used;
 
     c->text = text;
-    c->n = 0;
-    while (from < len) { /* cut at line ends */
-        size_t to = len - from > PIECE_BYTES ? from + PIECE_BYTES : len;
-        const char *nl;
-
-        if (to < len)
-            to = (nl = memchr(text + to, '\n', len - to)) ? (size_t)(nl - text) + 1 : len;
-        if (c->n == c->cap) {
-            c->cap = c->cap ? 2 * c->cap : 64;
-            c->pieces = xrealloc(c->pieces, c->cap * sizeof(*c->pieces));
-            memset(c->pieces + c->n, 0, (c->cap - c->n) * sizeof(*c->pieces));
-        }
-        c->pieces[c->n].from = from;
-        c->pieces[c->n].to = to;
-        c->n++;
-        from = to;
+    c->len = len;
+    c->n = (len + PIECE_BYTES - 1) / PIECE_BYTES; /* the threads find the line ends */
+    if (c->n > c->cap) {
+        c->pieces = xrealloc(c->pieces, c->n * sizeof(*c->pieces));
+        memset(c->pieces + c->cap, 0, (c->n - c->cap) * sizeof(*c->pieces));
+        c->cap = c->n;
     }
     atomic_store(&c->next, 0);
+    atomic_store(&c->written, 0);
+    c->write_failed = false;
     used = c->n < (size_t)jobs ? (int)c->n : jobs;
     for (int t = 0; t < jobs; t++)
         w[t].chunk = c;
@@ -484,14 +536,8 @@ static bool run_chunk(struct worker *w, pthread_t *th, int jobs, struct chunk *c
     for (int t = 1; t < used; t++)
         if (th[t])
             pthread_join(th[t], NULL);
-    for (size_t i = 0; i < c->n; i++) {
-        struct out *o = &c->pieces[i].out;
-
-        if (o->len && ok && !write_all(STDOUT_FILENO, o->p, o->len))
-            ok = false;
-        o->len = 0;
-    }
-    return ok;
+    write_ready(c); /* all answered: what is left */
+    return !c->write_failed;
 }
 
 static char *last_newline(char *s, size_t len)
@@ -535,13 +581,6 @@ static int run_mapped(struct worker *w, pthread_t *th, int jobs, struct chunk *c
             n = (nl = memchr(text + done + n, '\n', len - done - n))
                     ? (size_t)(nl - text) + 1 - done
                     : len - done;
-#ifdef MADV_POPULATE_READ
-        { /* map the chunk's pages in one go rather than fault them in one by one */
-            size_t a = (size_t)(text + done - map) / (size_t)page * (size_t)page;
-
-            (void)madvise(map + a, (size_t)(text + done + n - map) - a, MADV_POPULATE_READ);
-        }
-#endif
         ok = run_chunk(w, th, jobs, c, text + done, n) && ok;
         done += n;
     }
@@ -567,6 +606,7 @@ static int run_batch(struct calendar_zones *zones, bool with_offset, int jobs)
     int mapped = -1;
 
     memset(&c, 0, sizeof(c));
+    pthread_mutex_init(&c.writing, NULL);
     for (int t = 0; t < jobs; t++) {
         w[t].zones = zones;
         w[t].with_offset = with_offset;
@@ -607,11 +647,14 @@ static int run_batch(struct calendar_zones *zones, bool with_offset, int jobs)
     }
     for (size_t i = 0; i < c.cap; i++)
         free(c.pieces[i].out.p);
+    for (int i = 0; i < c.n_spare; i++)
+        free(c.spare[i].p);
     for (int t = 0; t < jobs; t++) {
         free(w[t].line);
         calendar_batch_free(w[t].batch);
     }
     free(c.pieces);
+    pthread_mutex_destroy(&c.writing);
     free(buf);
     free(th);
     free(w);
