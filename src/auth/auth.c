@@ -404,21 +404,15 @@ static void read_token(struct store_stmt *stmt, struct acc_arena *arena, struct 
 
 static const char *token_snapshot(const struct auth_token *t, struct acc_arena *arena)
 {
-    struct acc_buf b;
     struct acc_jw w;
-    char *s;
 
-    acc_buf_init(&b);
-    acc_jw_begin(&w, &b);
+    acc_jw_begin(&w);
     acc_jw_int(&w, "id", t->id);
     acc_jw_int(&w, "person_id", t->person_id);
     acc_jw_str(&w, "label", t->label);
     acc_jw_id(&w, "expires_at", t->expires_at);
     acc_jw_id(&w, "revoked_at", t->revoked_at);
-    acc_jw_end(&w);
-    s = acc_arena_strdup(arena, b.buf);
-    acc_buf_release(&b);
-    return s;
+    return acc_jw_end(&w, arena);
 }
 
 static int token_get(struct store *st, int64_t id, struct acc_arena *arena, struct auth_token *out,

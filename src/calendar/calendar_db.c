@@ -74,41 +74,29 @@ static int week_field(int rc, struct acc_err *err)
 /* Audit snapshots: the stored fields of a record, as flat JSON text in the arena. */
 static const char *calendar_snapshot(const struct calendar_record *c, struct acc_arena *arena)
 {
-    struct acc_buf b;
     struct acc_jw w;
-    char *s;
 
-    acc_buf_init(&b);
-    acc_jw_begin(&w, &b);
+    acc_jw_begin(&w);
     acc_jw_int(&w, "id", c->id);
     acc_jw_str(&w, "name", c->name);
     acc_jw_str(&w, "zone", c->zone);
     acc_jw_str(&w, "hours", c->hours);
     acc_jw_int(&w, "holidays_count", c->holidays_count);
-    acc_jw_end(&w);
-    s = acc_arena_strdup(arena, b.buf);
-    acc_buf_release(&b);
-    return s;
+    return acc_jw_end(&w, arena);
 }
 
 static const char *holiday_snapshot(const struct calendar_holiday *h, struct acc_arena *arena)
 {
-    struct acc_buf b;
     struct acc_jw w;
-    char *s;
 
-    acc_buf_init(&b);
-    acc_jw_begin(&w, &b);
+    acc_jw_begin(&w);
     acc_jw_int(&w, "id", h->id);
     acc_jw_int(&w, "calendar_id", h->calendar_id);
     acc_jw_str(&w, "date", h->date);
     acc_jw_str(&w, "name", h->name);
     acc_jw_str(&w, "source", h->source);
     acc_jw_str(&w, "uid", h->uid);
-    acc_jw_end(&w);
-    s = acc_arena_strdup(arena, b.buf);
-    acc_buf_release(&b);
-    return s;
+    return acc_jw_end(&w, arena);
 }
 
 /* ---- calendars ---- */

@@ -104,42 +104,30 @@ static char *name_key(const char *name, struct acc_arena *arena)
 /* Audit snapshots: the stored fields of a record, as flat JSON text in the arena. */
 static const char *department_snapshot(const struct org_department *d, struct acc_arena *arena)
 {
-    struct acc_buf b;
     struct acc_jw w;
-    char *s;
 
-    acc_buf_init(&b);
-    acc_jw_begin(&w, &b);
+    acc_jw_begin(&w);
     acc_jw_int(&w, "id", d->id);
     acc_jw_str(&w, "name", d->name);
     acc_jw_bool(&w, "active", d->active);
     acc_jw_id(&w, "head_id", d->head.id);
     acc_jw_id(&w, "point_person_id", d->point_person.id);
     acc_jw_id(&w, "deputy_id", d->deputy.id);
-    acc_jw_end(&w);
-    s = acc_arena_strdup(arena, b.buf);
-    acc_buf_release(&b);
-    return s;
+    return acc_jw_end(&w, arena);
 }
 
 static const char *person_snapshot(const struct org_person *p, struct acc_arena *arena)
 {
-    struct acc_buf b;
     struct acc_jw w;
-    char *s;
 
-    acc_buf_init(&b);
-    acc_jw_begin(&w, &b);
+    acc_jw_begin(&w);
     acc_jw_int(&w, "id", p->id);
     acc_jw_str(&w, "name", p->name);
     acc_jw_str(&w, "email", p->email);
     acc_jw_id(&w, "department_id", p->department.id);
     acc_jw_str(&w, "role", org_role_name(p->role));
     acc_jw_bool(&w, "active", p->active);
-    acc_jw_end(&w);
-    s = acc_arena_strdup(arena, b.buf);
-    acc_buf_release(&b);
-    return s;
+    return acc_jw_end(&w, arena);
 }
 
 /* ---- departments ---- */

@@ -123,20 +123,19 @@ static void test_fail_fills_err(void)
 
 static void test_jw_escapes(void)
 {
-    struct acc_buf b;
+    struct acc_arena *a = acc_arena_new();
     struct acc_jw w;
 
-    acc_buf_init(&b);
-    acc_jw_begin(&w, &b);
+    acc_jw_begin(&w);
     acc_jw_int(&w, "id", 7);
     acc_jw_str(&w, "name", "a \"quoted\"\\ line\n\x01");
     acc_jw_str(&w, "none", NULL);
     acc_jw_id(&w, "head_id", 0);
     acc_jw_bool(&w, "active", true);
-    acc_jw_end(&w);
-    T_EQ_STR(b.buf, "{\"id\":7,\"name\":\"a \\\"quoted\\\"\\\\ line\\n\\u0001\",\"none\":null,"
-                    "\"head_id\":null,\"active\":true}");
-    acc_buf_release(&b);
+    T_EQ_STR(acc_jw_end(&w, a),
+             "{\"id\":7,\"name\":\"a \\\"quoted\\\"\\\\ line\\n\\u0001\",\"none\":null,"
+             "\"head_id\":null,\"active\":true}");
+    acc_arena_free(a);
 }
 
 int main(void)
