@@ -17,6 +17,23 @@ int audit_append(struct store *st, int64_t actor_id, const char *action, const c
                       args, (int)ACC_ARRAY_LEN(args), NULL, err);
 }
 
+static int read_entry(struct store_stmt *stmt, void *item, struct acc_arena *arena,
+                      struct acc_err *err)
+{
+    struct audit_entry *e = item;
+
+    e->id = store_col_int(stmt, 0);
+    e->at = store_col_int(stmt, 1);
+    e->actor_id = store_col_int(stmt, 2);
+    e->actor_name = store_col_dup(stmt, 3, arena);
+    e->action = store_col_dup(stmt, 4, arena);
+    e->entity = store_col_dup(stmt, 5, arena);
+    e->entity_id = store_col_int(stmt, 6);
+    e->before_json = store_col_dup(stmt, 7, arena);
+    e->after_json = store_col_dup(stmt, 8, arena);
+    return ACC_OK;
+}
+
 int audit_list(struct store *st, const struct audit_filter *f, struct acc_arena *arena,
                struct audit_entry **items, int *n, bool *more, struct acc_err *err)
 {
@@ -24,9 +41,8 @@ int audit_list(struct store *st, const struct audit_filter *f, struct acc_arena 
                                SA_INT(f->actor_id),  SA_INT(f->actor_id),  SA_INT(f->before_id),
                                SA_INT(f->before_id), SA_INT(f->limit + 1)};
     struct store_stmt *stmt;
-    struct audit_entry *out;
-    int count = 0, rc;
-    bool row;
+    void *rows;
+    int rc;
 
     rc = store_exec(
         st,
@@ -38,25 +54,8 @@ int audit_list(struct store *st, const struct audit_filter *f, struct acc_arena 
         args, (int)ACC_ARRAY_LEN(args), &stmt, err);
     if (rc)
         return rc;
-    out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(f->limit + 1));
-    while (!(rc = store_step(stmt, &row, err)) && row && count < f->limit + 1) {
-        struct audit_entry *e = &out[count++];
-
-        e->id = store_col_int(stmt, 0);
-        e->at = store_col_int(stmt, 1);
-        e->actor_id = store_col_int(stmt, 2);
-        e->actor_name = store_col_dup(stmt, 3, arena);
-        e->action = store_col_dup(stmt, 4, arena);
-        e->entity = store_col_dup(stmt, 5, arena);
-        e->entity_id = store_col_int(stmt, 6);
-        e->before_json = store_col_dup(stmt, 7, arena);
-        e->after_json = store_col_dup(stmt, 8, arena);
-    }
-    store_finish(stmt);
-    if (rc)
-        return rc;
-    *more = count > f->limit;
-    *n = *more ? f->limit : count;
-    *items = out;
-    return ACC_OK;
+    rc = store_collect(stmt, sizeof(**items), f->limit, read_entry, arena, &rows, n, more, err);
+    if (!rc)
+        *items = rows;
+    return rc;
 }

@@ -391,8 +391,11 @@ void auth_token_touch(struct store *st, int64_t token_id)
     "SELECT id, person_id, label, created_at, expires_at, last_used_at, revoked_at FROM "          \
     "api_token "
 
-static void read_token(struct store_stmt *stmt, struct acc_arena *arena, struct auth_token *t)
+static int read_token(struct store_stmt *stmt, void *item, struct acc_arena *arena,
+                      struct acc_err *err)
 {
+    struct auth_token *t = item;
+
     t->id = store_col_int(stmt, 0);
     t->person_id = store_col_int(stmt, 1);
     t->label = store_col_dup(stmt, 2, arena);
@@ -400,6 +403,7 @@ static void read_token(struct store_stmt *stmt, struct acc_arena *arena, struct 
     t->expires_at = store_col_int(stmt, 4);
     t->last_used_at = store_col_int(stmt, 5);
     t->revoked_at = store_col_int(stmt, 6);
+    return ACC_OK;
 }
 
 static const char *token_snapshot(const struct auth_token *t, struct acc_arena *arena)
@@ -430,7 +434,7 @@ static int token_get(struct store *st, int64_t id, struct acc_arena *arena, stru
     if (!rc && !row)
         rc = acc_fail(err, ACC_ENOTFOUND, "", "token %lld does not exist", (long long)id);
     if (!rc)
-        read_token(stmt, arena, out);
+        read_token(stmt, out, arena, err);
     store_finish(stmt);
     return rc;
 }
@@ -482,10 +486,9 @@ int auth_token_list(struct store *st, int64_t person_id, int64_t after_id, int l
 {
     struct store_arg args[] = {SA_INT(person_id), SA_INT(person_id), SA_INT(after_id),
                                SA_INT(limit + 1)};
-    struct auth_token *out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(limit + 1));
     struct store_stmt *stmt;
-    int count = 0, rc;
-    bool row;
+    void *rows;
+    int rc;
 
     rc = store_exec(st,
                     TOKEN_SELECT "WHERE (? = 0 OR person_id = ?) AND revoked_at IS NULL AND id > ? "
@@ -493,15 +496,10 @@ int auth_token_list(struct store *st, int64_t person_id, int64_t after_id, int l
                     args, 4, &stmt, err);
     if (rc)
         return rc;
-    while (!(rc = store_step(stmt, &row, err)) && row && count <= limit)
-        read_token(stmt, arena, &out[count++]);
-    store_finish(stmt);
-    if (rc)
-        return rc;
-    *more = count > limit;
-    *n = *more ? limit : count;
-    *items = out;
-    return ACC_OK;
+    rc = store_collect(stmt, sizeof(**items), limit, read_token, arena, &rows, n, more, err);
+    if (!rc)
+        *items = rows;
+    return rc;
 }
 
 int auth_token_revoke(struct store *st, const struct org_actor *who, int64_t id,

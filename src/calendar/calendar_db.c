@@ -105,9 +105,11 @@ static const char *holiday_snapshot(const struct calendar_holiday *h, struct acc
     "SELECT c.id, c.name, c.zone, c.hours, (SELECT COUNT(*) FROM calendar_holiday h WHERE "        \
     "h.calendar_id = c.id), c.created_at, c.updated_at FROM calendar c "
 
-static int read_calendar(struct store_stmt *stmt, struct acc_arena *arena,
-                         struct calendar_record *c, struct acc_err *err)
+static int read_calendar(struct store_stmt *stmt, void *item, struct acc_arena *arena,
+                         struct acc_err *err)
 {
+    struct calendar_record *c = item;
+
     c->id = store_col_int(stmt, 0);
     c->name = store_col_dup(stmt, 1, arena);
     c->zone = store_col_dup(stmt, 2, arena);
@@ -136,7 +138,7 @@ static int calendar_query_one(struct store *st, const char *sql, const struct st
     if (!rc && !row)
         rc = acc_fail(err, ACC_ENOTFOUND, "", "calendar '%s' does not exist", what);
     if (!rc)
-        rc = read_calendar(stmt, arena, out, err);
+        rc = read_calendar(stmt, out, arena, err);
     store_finish(stmt);
     return rc;
 }
@@ -167,24 +169,17 @@ int calendar_record_list(struct store *st, int64_t after_id, int limit, struct a
                          struct calendar_record **items, int *n, bool *more, struct acc_err *err)
 {
     struct store_arg args[] = {SA_INT(after_id), SA_INT(limit + 1)};
-    struct calendar_record *out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(limit + 1));
     struct store_stmt *stmt;
-    int count = 0, rc;
-    bool row;
+    void *rows;
+    int rc;
 
     rc = store_exec(st, CAL_SELECT "WHERE c.id > ? ORDER BY c.id LIMIT ?", args, 2, &stmt, err);
     if (rc)
         return rc;
-    while (!(rc = store_step(stmt, &row, err)) && row && count <= limit)
-        if ((rc = read_calendar(stmt, arena, &out[count++], err)) != 0)
-            break;
-    store_finish(stmt);
-    if (rc)
-        return rc;
-    *more = count > limit;
-    *n = *more ? limit : count;
-    *items = out;
-    return ACC_OK;
+    rc = store_collect(stmt, sizeof(**items), limit, read_calendar, arena, &rows, n, more, err);
+    if (!rc)
+        *items = rows;
+    return rc;
 }
 
 static void apply_calendar(struct calendar_record *c, const struct calendar_input *in)
@@ -363,9 +358,10 @@ int calendar_record_delete(struct store *st, const struct org_actor *who, int64_
 #define HOLIDAY_SELECT                                                                             \
     "SELECT id, calendar_id, day, name, source, uid, created_at FROM calendar_holiday "
 
-static void read_holiday(struct store_stmt *stmt, struct acc_arena *arena,
-                         struct calendar_holiday *h)
+static int read_holiday(struct store_stmt *stmt, void *item, struct acc_arena *arena,
+                        struct acc_err *err)
 {
+    struct calendar_holiday *h = item;
     const char *date = store_col_text(stmt, 2);
 
     h->id = store_col_int(stmt, 0);
@@ -377,6 +373,7 @@ static void read_holiday(struct store_stmt *stmt, struct acc_arena *arena,
     h->source = store_col_dup(stmt, 4, arena);
     h->uid = store_col_dup(stmt, 5, arena);
     h->created_at = store_col_int(stmt, 6);
+    return ACC_OK;
 }
 
 static void day_text(int32_t day, char out[11])
@@ -406,7 +403,7 @@ static int holiday_get(struct store *st, int64_t calendar_id, int64_t id, struct
         rc = acc_fail(err, ACC_ENOTFOUND, "", "holiday %lld of calendar %lld does not exist",
                       (long long)id, (long long)calendar_id);
     if (!rc)
-        read_holiday(stmt, arena, out);
+        read_holiday(stmt, out, arena, err);
     store_finish(stmt);
     return rc;
 }
@@ -519,10 +516,9 @@ int calendar_holiday_list(struct store *st, int64_t calendar_id, const char *aft
 {
     struct store_arg args[] = {SA_INT(calendar_id), SA_TEXT(after_date ? after_date : ""),
                                SA_INT(limit + 1)};
-    struct calendar_holiday *out;
     struct store_stmt *stmt;
-    int count = 0, rc;
-    bool row;
+    void *rows;
+    int rc;
 
     rc = calendar_exists(st, calendar_id, err);
     if (rc)
@@ -531,16 +527,10 @@ int calendar_holiday_list(struct store *st, int64_t calendar_id, const char *aft
                     args, 3, &stmt, err);
     if (rc)
         return rc;
-    out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(limit + 1));
-    while (!(rc = store_step(stmt, &row, err)) && row && count <= limit)
-        read_holiday(stmt, arena, &out[count++]);
-    store_finish(stmt);
-    if (rc)
-        return rc;
-    *more = count > limit;
-    *n = *more ? limit : count;
-    *items = out;
-    return ACC_OK;
+    rc = store_collect(stmt, sizeof(**items), limit, read_holiday, arena, &rows, n, more, err);
+    if (!rc)
+        *items = rows;
+    return rc;
 }
 
 /* Every holiday day of a calendar, sorted: *days in the arena. */

@@ -139,9 +139,11 @@ static const char *person_snapshot(const struct org_person *p, struct acc_arena 
     "LEFT JOIN person h ON h.id = d.head_id LEFT JOIN person pp ON pp.id = d.point_person_id "     \
     "LEFT JOIN person dp ON dp.id = d.deputy_id "
 
-static void read_department(struct store_stmt *stmt, struct acc_arena *arena,
-                            struct org_department *d)
+static int read_department(struct store_stmt *stmt, void *item, struct acc_arena *arena,
+                           struct acc_err *err)
 {
+    struct org_department *d = item;
+
     d->id = store_col_int(stmt, 0);
     d->name = store_col_dup(stmt, 1, arena);
     d->active = store_col_int(stmt, 2) != 0;
@@ -154,6 +156,7 @@ static void read_department(struct store_stmt *stmt, struct acc_arena *arena,
     d->member_count = store_col_int(stmt, 9);
     d->created_at = store_col_int(stmt, 10);
     d->updated_at = store_col_int(stmt, 11);
+    return ACC_OK;
 }
 
 static int department_query_one(struct store *st, const char *sql, const struct store_arg *args,
@@ -171,7 +174,7 @@ static int department_query_one(struct store *st, const char *sql, const struct 
     if (!rc && !row)
         rc = acc_fail(err, ACC_ENOTFOUND, "", "department '%s' does not exist", what);
     if (!rc)
-        read_department(stmt, arena, out);
+        read_department(stmt, out, arena, err);
     store_finish(stmt);
     return rc;
 }
@@ -202,23 +205,17 @@ int org_department_list(struct store *st, int64_t after_id, int limit, struct ac
                         struct org_department **items, int *n, bool *more, struct acc_err *err)
 {
     struct store_arg args[] = {SA_INT(after_id), SA_INT(limit + 1)};
-    struct org_department *out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(limit + 1));
     struct store_stmt *stmt;
-    int count = 0, rc;
-    bool row;
+    void *rows;
+    int rc;
 
     rc = store_exec(st, DEPT_SELECT "WHERE d.id > ? ORDER BY d.id LIMIT ?", args, 2, &stmt, err);
     if (rc)
         return rc;
-    while (!(rc = store_step(stmt, &row, err)) && row && count <= limit)
-        read_department(stmt, arena, &out[count++]);
-    store_finish(stmt);
-    if (rc)
-        return rc;
-    *more = count > limit;
-    *n = *more ? limit : count;
-    *items = out;
-    return ACC_OK;
+    rc = store_collect(stmt, sizeof(**items), limit, read_department, arena, &rows, n, more, err);
+    if (!rc)
+        *items = rows;
+    return rc;
 }
 
 /* A head, point person or deputy must be an active person of the department. */
@@ -392,8 +389,10 @@ int org_department_update(struct store *st, const struct org_actor *who, int64_t
     "SELECT p.id, p.name, p.email, p.department_id, d.name, p.role, p.active, p.created_at, "      \
     "p.updated_at FROM person p LEFT JOIN department d ON d.id = p.department_id "
 
-static void read_person(struct store_stmt *stmt, struct acc_arena *arena, struct org_person *p)
+static int read_person(struct store_stmt *stmt, void *item, struct acc_arena *arena,
+                       struct acc_err *err)
 {
+    struct org_person *p = item;
     const char *role = store_col_text(stmt, 5);
 
     p->id = store_col_int(stmt, 0);
@@ -406,6 +405,7 @@ static void read_person(struct store_stmt *stmt, struct acc_arena *arena, struct
     p->active = store_col_int(stmt, 6) != 0;
     p->created_at = store_col_int(stmt, 7);
     p->updated_at = store_col_int(stmt, 8);
+    return ACC_OK;
 }
 
 static int person_query_one(struct store *st, const char *sql, const struct store_arg *args,
@@ -423,7 +423,7 @@ static int person_query_one(struct store *st, const char *sql, const struct stor
     if (!rc && !row)
         rc = acc_fail(err, ACC_ENOTFOUND, "", "person '%s' does not exist", what);
     if (!rc)
-        read_person(stmt, arena, out);
+        read_person(stmt, out, arena, err);
     store_finish(stmt);
     return rc;
 }
@@ -480,10 +480,9 @@ int org_person_list(struct store *st, const struct org_person_filter *f, struct 
                                SA_TEXT(like),
                                SA_INT(f->after_id),
                                SA_INT(f->limit + 1)};
-    struct org_person *out = acc_arena_alloc(arena, sizeof(*out) * (size_t)(f->limit + 1));
     struct store_stmt *stmt;
-    int count = 0, rc;
-    bool row;
+    void *rows;
+    int rc;
 
     rc =
         store_exec(st,
@@ -494,15 +493,10 @@ int org_person_list(struct store *st, const struct org_person_filter *f, struct 
                    args, (int)ACC_ARRAY_LEN(args), &stmt, err);
     if (rc)
         return rc;
-    while (!(rc = store_step(stmt, &row, err)) && row && count <= f->limit)
-        read_person(stmt, arena, &out[count++]);
-    store_finish(stmt);
-    if (rc)
-        return rc;
-    *more = count > f->limit;
-    *n = *more ? f->limit : count;
-    *items = out;
-    return ACC_OK;
+    rc = store_collect(stmt, sizeof(**items), f->limit, read_person, arena, &rows, n, more, err);
+    if (!rc)
+        *items = rows;
+    return rc;
 }
 
 static void apply_person(struct org_person *p, const struct org_person_input *in)

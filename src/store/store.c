@@ -100,6 +100,28 @@ void store_finish(struct store_stmt *stmt)
         stmt->st->ops->finish(stmt);
 }
 
+int store_collect(struct store_stmt *stmt, size_t size, int limit, store_row_fn *read,
+                  struct acc_arena *arena, void **items, int *n, bool *more, struct acc_err *err)
+{
+    unsigned char *out = acc_arena_alloc(arena, size * (size_t)(limit + 1));
+    int count = 0, rc;
+    bool row;
+
+    while (!(rc = store_step(stmt, &row, err)) && row && count <= limit) {
+        rc = read(stmt, out + size * (size_t)count, arena, err);
+        if (rc)
+            break;
+        count++;
+    }
+    store_finish(stmt);
+    if (rc)
+        return rc;
+    *more = count > limit;
+    *n = *more ? limit : count;
+    *items = out;
+    return ACC_OK;
+}
+
 int store_query_int(struct store *st, const char *sql, const struct store_arg *args, int n,
                     int64_t *out, struct acc_err *err)
 {

@@ -64,6 +64,19 @@ char *store_col_dup(struct store_stmt *stmt, int col, struct acc_arena *arena);
 /* Ends the statement; store_finish(NULL) is a no-op. */
 void store_finish(struct store_stmt *stmt);
 
+/* Reads the current row into item (one element of a collect array); text into the arena. */
+typedef int store_row_fn(struct store_stmt *stmt, void *item, struct acc_arena *arena,
+                         struct acc_err *err);
+
+/*
+ * Steps a page query (one that asks for limit + 1 rows) into an arena array of at most
+ * limit items of size bytes, read by read; *more says whether the extra row came. Always
+ * finishes stmt. Outputs are written only on success. Returns ACC_OK or the step's or
+ * read's code.
+ */
+int store_collect(struct store_stmt *stmt, size_t size, int limit, store_row_fn *read,
+                  struct acc_arena *arena, void **items, int *n, bool *more, struct acc_err *err);
+
 /* Runs a query whose first row's first column is an integer: ACC_ENOTFOUND without a row. */
 int store_query_int(struct store *st, const char *sql, const struct store_arg *args, int n,
                     int64_t *out, struct acc_err *err);
