@@ -97,11 +97,14 @@ check: $(BUILD)/accord $(UNIT_BIN) $(API_BIN)
 test:
 	@tests/run.sh all
 
+# The C files git knows or would add (tracked, or new and not ignored); outside git, all.
+C_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null)
+
 format:
-	clang-format -i $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests tools bench -name '*.[ch]')
+	clang-format -i $(or $(C_FILES),$(shell find src tests tools bench -name '*.[ch]'))
 
 format-check:
-	@files="$$(git ls-files '*.c' '*.h' 2>/dev/null)"; \
+	@files="$(C_FILES)"; \
 	[ -n "$$files" ] || files="$$(find src tests tools bench -name '*.[ch]')"; \
 	clang-format --dry-run -Werror $$files && echo "format-check: $$(echo $$files | wc -w) files follow .clang-format"
 

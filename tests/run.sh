@@ -49,8 +49,26 @@ run_api() {
     "$BUILD/tests/api_test" tests/api/cases
 }
 
+# Every tests/blackbox/*_test.sh, their summaries summed into one for the suite.
 run_blackbox() {
-    ACCORD_BIN="$BUILD/accord" tests/blackbox/server_test.sh
+    local p=0 f=0 t line status
+    for t in tests/blackbox/*_test.sh; do
+        echo "== $t"
+        ACCORD_BIN="$BUILD/accord" "$t" >"$OUT/$(basename "$t" .sh).$BUILD.log" 2>&1
+        status=$?
+        cat "$OUT/$(basename "$t" .sh).$BUILD.log"
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$OUT/$(basename "$t" .sh).$BUILD.log" | tail -n 1)
+        if [ -z "$line" ]; then
+            f=$((f + 1))
+            continue
+        fi
+        p=$((p + ${line%% passed*}))
+        line=${line#*passed, }
+        f=$((f + ${line%% failed*}))
+        [ "$status" -eq 0 ] || [ "${line%% failed*}" -ne 0 ] || f=$((f + 1))
+    done
+    echo "$p passed, $f failed"
+    [ "$f" -eq 0 ]
 }
 
 run_oracle() {

@@ -52,6 +52,12 @@ void acc_jw_bool(struct acc_jw *w, const char *k, bool val)
     acc_buf_adds(&w->b, val ? "true" : "false");
 }
 
+void acc_jw_raw(struct acc_jw *w, const char *k, const char *json)
+{
+    key(w, k);
+    acc_buf_adds(&w->b, json ? json : "null");
+}
+
 const char *acc_jw_end(struct acc_jw *w, struct acc_arena *arena)
 {
     const char *s;

@@ -13,6 +13,8 @@ void acc_jw_str(struct acc_jw *w, const char *key, const char *val); /* NULL wri
 void acc_jw_int(struct acc_jw *w, const char *key, int64_t val);
 void acc_jw_id(struct acc_jw *w, const char *key, int64_t id); /* 0 writes null */
 void acc_jw_bool(struct acc_jw *w, const char *key, bool val);
+/* A value that is JSON text already (an array of other snapshots); NULL writes null. */
+void acc_jw_raw(struct acc_jw *w, const char *key, const char *json);
 /* Closes the object and returns its text copied into the arena; w is released. */
 const char *acc_jw_end(struct acc_jw *w, struct acc_arena *arena);
 

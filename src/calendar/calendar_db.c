@@ -38,15 +38,6 @@ static int bump_revision(struct store *st, struct acc_err *err)
                       NULL, err);
 }
 
-static char *name_key(const char *name, struct acc_arena *arena)
-{
-    char *k = acc_arena_strdup(arena, name);
-
-    for (char *p = k; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return k;
-}
-
 static const char *week_text(const struct calendar_week *week, struct acc_arena *arena)
 {
     struct acc_buf b;
@@ -156,7 +147,7 @@ int calendar_record_get(struct store *st, int64_t id, struct acc_arena *arena,
 int calendar_record_find(struct store *st, const char *id_or_name, struct acc_arena *arena,
                          struct calendar_record *out, struct acc_err *err)
 {
-    struct store_arg args[] = {SA_TEXT(name_key(id_or_name, arena))};
+    struct store_arg args[] = {SA_TEXT(org_name_key(id_or_name, arena))};
     int64_t id;
 
     if (acc_parse_i64(id_or_name, &id))
@@ -243,7 +234,7 @@ int calendar_record_create(struct store *st, const struct org_actor *who,
     if (rc)
         return rc;
     {
-        struct store_arg args[] = {SA_TEXT(c.name), SA_TEXT(name_key(c.name, arena)),
+        struct store_arg args[] = {SA_TEXT(c.name), SA_TEXT(org_name_key(c.name, arena)),
                                    SA_TEXT(c.zone), SA_TEXT(c.hours),
                                    SA_INT(now),     SA_INT(now)};
 
@@ -289,7 +280,7 @@ int calendar_record_update(struct store *st, const struct org_actor *who,
         return ACC_OK;
     }
     {
-        struct store_arg args[] = {SA_TEXT(c.name),   SA_TEXT(name_key(c.name, arena)),
+        struct store_arg args[] = {SA_TEXT(c.name),   SA_TEXT(org_name_key(c.name, arena)),
                                    SA_TEXT(c.zone),   SA_TEXT(c.hours),
                                    SA_INT(acc_now()), SA_INT(id)};
 

@@ -23,6 +23,8 @@ static const struct {
     {"token", cmd_token, "create, list and revoke personal API tokens"},
     {"calendar", cmd_calendar,
      "business calendars: list, show, add, import holidays; due instants"},
+    {"service", cmd_service, "the service catalogue: list, show and add services"},
+    {"contract", cmd_contract, "service contracts: list, show both sides' terms, export CSV"},
 };
 
 static void usage(FILE *f)

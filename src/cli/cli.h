@@ -56,5 +56,7 @@ cli_cmd_fn cmd_serve, cmd_init, cmd_demo, cmd_migrate, cmd_check, cmd_user, cmd_
     cmd_department, cmd_calendar;
 /* `accord calendar list|show|add|import-ics` (argv[0] is the subcommand). */
 cli_cmd_fn cmd_calendar_store;
+/* `accord service list|show|add` and `accord contract list|show|export`. */
+cli_cmd_fn cmd_service, cmd_contract;
 
 #endif

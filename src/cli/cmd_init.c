@@ -2,6 +2,7 @@
 #include "base/acc.h"
 #include "auth/auth.h"
 #include "calendar/calendar_db.h"
+#include "contract/contract.h"
 #include "cli/cli.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -151,6 +152,8 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
         rc = org_demo_populate(st, &sys, hash, cli->arena, &err);
     if (!rc)
         rc = calendar_demo_populate(st, &sys, cli->arena, &err);
+    if (!rc)
+        rc = contract_demo_populate(st, &sys, cli->arena, &err);
     if (!rc)
         rc = store_commit(st, &err);
     store_close(st);

@@ -42,7 +42,7 @@ static void set_body(struct http_ctx *ctx, int status, char *body, const char *t
 
 int http_reply_json(struct http_ctx *ctx, int status, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
 
     json_decref(body);
     if (!text)

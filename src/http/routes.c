@@ -3,6 +3,8 @@
 #include "audit/audit_api.h"
 #include "auth/auth_api.h"
 #include "calendar/calendar_api.h"
+#include "contract/contract_api.h"
+#include "contract/contract_service_api.h"
 #include "http/http_int.h"
 #include "org/org_api.h"
 
@@ -45,6 +47,37 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/calendars/{id}/holidays/import", calendar_api_holiday_import, AUTH_W},
     /* A what-if question: a POST for its body, but it changes nothing. */
     {"POST", "/api/v1/calendars/{id}/due", calendar_api_due, ROUTE_AUTH},
+
+    /* The service catalogue. Not ROUTE_CACHED: services are not part of the org revision. */
+    {"GET", "/api/v1/services", contract_api_service_list, ROUTE_AUTH},
+    {"POST", "/api/v1/services", contract_api_service_create, AUTH_W},
+    {"GET", "/api/v1/services/{id}", contract_api_service_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/services/{id}", contract_api_service_update, AUTH_W},
+
+    /* Contracts and their versions; visibility is decided per version by the contract module. */
+    {"GET", "/api/v1/measures", contract_api_measures, ROUTE_AUTH},
+    {"GET", "/api/v1/contracts", contract_api_list, ROUTE_AUTH},
+    {"POST", "/api/v1/contracts", contract_api_create, AUTH_W},
+    {"GET", "/api/v1/contracts/{id}", contract_api_get, ROUTE_AUTH},
+    {"GET", "/api/v1/contracts/{id}/versions", contract_api_version_list, ROUTE_AUTH},
+    {"POST", "/api/v1/contracts/{id}/versions", contract_api_version_new, AUTH_W},
+    {"GET", "/api/v1/contracts/{id}/versions/{n}", contract_api_version_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/contracts/{id}/versions/{n}", contract_api_version_update, AUTH_W},
+    {"POST", "/api/v1/contracts/{id}/versions/{n}/propose", contract_api_version_propose, AUTH_W},
+    {"POST", "/api/v1/contracts/{id}/versions/{n}/sign", contract_api_version_sign, AUTH_W},
+    {"POST", "/api/v1/contracts/{id}/versions/{n}/activate", contract_api_version_activate, AUTH_W},
+    {"POST", "/api/v1/contracts/{id}/versions/{n}/retire", contract_api_version_retire, AUTH_W},
+
+    /* Escalation policies and departments' defaults. */
+    {"GET", "/api/v1/escalation-policies", contract_api_policy_list, ROUTE_AUTH},
+    {"POST", "/api/v1/escalation-policies", contract_api_policy_create, AUTH_W},
+    {"GET", "/api/v1/escalation-policies/{id}", contract_api_policy_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/escalation-policies/{id}", contract_api_policy_update, AUTH_W},
+    {"DELETE", "/api/v1/escalation-policies/{id}", contract_api_policy_delete, AUTH_W},
+    {"GET", "/api/v1/departments/{id}/escalation-policy", contract_api_department_policy_get,
+     ROUTE_AUTH},
+    {"PUT", "/api/v1/departments/{id}/escalation-policy", contract_api_department_policy_put,
+     AUTH_W},
 };
 
 const size_t http_nroutes = ACC_ARRAY_LEN(http_routes);

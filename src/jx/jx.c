@@ -2,6 +2,7 @@
 #include "base/acc.h"
 #include "jx/jx.h"
 
+#include <math.h>
 #include <stdio.h>
 
 /* "/" + key as an RFC 6901 pointer ('~' as "~0", '/' as "~1"), cut to fit. */
@@ -29,13 +30,34 @@ static const struct jx_field *find_field(const struct jx_field *fields, size_t n
     return NULL;
 }
 
-static int read_one(const struct jx_field *f, json_t *v, struct acc_arena *arena,
+int jx_milli(json_t *v, const char *field, int64_t *out, struct acc_err *err)
+{
+    double d = json_number_value(v), scaled = d * 1000, r = nearbyint(scaled);
+
+    if (!json_is_number(v))
+        return acc_fail(err, ACC_EINVAL, field, "%s must be a number", field + 1);
+    if (!isfinite(d) || fabs(d) > 1e12)
+        return acc_fail(err, ACC_EINVAL, field, "%s must be between -1e12 and 1e12", field + 1);
+    if (fabs(scaled - r) > 1e-6 * fmax(1.0, fabs(scaled)))
+        return acc_fail(err, ACC_EINVAL, field, "%s has more than three decimals", field + 1);
+    *out = (int64_t)r;
+    return ACC_OK;
+}
+
+json_t *jx_milli_json(int64_t milli)
+{
+    if (milli % 1000 == 0)
+        return json_integer(milli / 1000);
+    return json_real((double)milli / 1000);
+}
+
+static int read_one(const char *at, const struct jx_field *f, json_t *v, struct acc_arena *arena,
                     struct acc_err *err)
 {
-    char ptr[48];
+    char ptr[sizeof(err->field)];
     size_t max = f->max_len ? f->max_len : JX_STR_MAX;
 
-    snprintf(ptr, sizeof(ptr), "/%s", f->name);
+    snprintf(ptr, sizeof(ptr), "%s/%s", at, f->name);
     switch (f->type) {
     case JX_STR:
         if (!json_is_string(v))
@@ -67,6 +89,16 @@ static int read_one(const struct jx_field *f, json_t *v, struct acc_arena *arena
                             f->name);
         *(int64_t *)f->out = json_integer_value(v);
         break;
+    case JX_MILLI: {
+        int rc = jx_milli(v, ptr, (int64_t *)f->out, err);
+
+        if (rc)
+            return rc;
+        break;
+    }
+    case JX_ANY:
+        *(json_t **)f->out = v;
+        break;
     }
     if (f->has)
         *f->has = true;
@@ -76,33 +108,40 @@ static int read_one(const struct jx_field *f, json_t *v, struct acc_arena *arena
 int jx_read(json_t *obj, const struct jx_field *fields, size_t n, struct acc_arena *arena,
             struct acc_err *err)
 {
+    return jx_read_at(obj, "", fields, n, arena, err);
+}
+
+int jx_read_at(json_t *obj, const char *at, const struct jx_field *fields, size_t n,
+               struct acc_arena *arena, struct acc_err *err)
+{
     const char *key;
     json_t *v;
     int rc;
 
     if (!json_is_object(obj))
-        return acc_fail(err, ACC_EINVAL, "", "the body must be a JSON object");
+        return acc_fail(err, ACC_EINVAL, at, "%s must be a JSON object", *at ? at : "the body");
     json_object_foreach(obj, key, v)
     {
         if (!find_field(fields, n, key)) {
-            char ptr[sizeof(err->field)];
+            char ptr[sizeof(err->field)], full[sizeof(err->field)];
 
             json_pointer(key, ptr, sizeof(ptr));
-            return acc_fail(err, ACC_EINVAL, ptr, "unknown field '%.60s'", key);
+            snprintf(full, sizeof(full), "%s%s", at, ptr);
+            return acc_fail(err, ACC_EINVAL, full, "unknown field '%.60s'", key);
         }
     }
     for (size_t i = 0; i < n; i++) {
         v = json_object_get(obj, fields[i].name);
         if (!v) {
             if (fields[i].required) {
-                char ptr[48];
+                char ptr[sizeof(err->field)];
 
-                snprintf(ptr, sizeof(ptr), "/%s", fields[i].name);
+                snprintf(ptr, sizeof(ptr), "%s/%s", at, fields[i].name);
                 return acc_fail(err, ACC_EINVAL, ptr, "%s is required", fields[i].name);
             }
             continue;
         }
-        rc = read_one(&fields[i], v, arena, err);
+        rc = read_one(at, &fields[i], v, arena, err);
         if (rc)
             return rc;
     }

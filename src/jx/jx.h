@@ -5,10 +5,12 @@
 #include <jansson.h>
 
 enum jx_type {
-    JX_STR,  /* out: const char ** (copied into the arena) */
-    JX_INT,  /* out: int64_t * */
-    JX_BOOL, /* out: bool * */
-    JX_ID,   /* out: int64_t *; a positive integer, or null which reads as 0 */
+    JX_STR,   /* out: const char ** (copied into the arena) */
+    JX_INT,   /* out: int64_t * */
+    JX_BOOL,  /* out: bool * */
+    JX_ID,    /* out: int64_t *; a positive integer, or null which reads as 0 */
+    JX_MILLI, /* out: int64_t *; a number with at most three decimals, in thousandths */
+    JX_ANY,   /* out: json_t **; borrowed from the object, for nested values read apart */
 };
 
 struct jx_field {
@@ -29,6 +31,18 @@ struct jx_field {
  */
 int jx_read(json_t *obj, const struct jx_field *fields, size_t n, struct acc_arena *arena,
             struct acc_err *err);
+
+/* jx_read for an object nested at JSON pointer at ("/levels/0"): fields report under it. */
+int jx_read_at(json_t *obj, const char *at, const struct jx_field *fields, size_t n,
+               struct acc_arena *arena, struct acc_err *err);
+
+/*
+ * A JSON number as fixed-point thousandths: 4.25 -> 4250; more than three decimals, or
+ * beyond +-1e12, is ACC_EINVAL at field.
+ */
+int jx_milli(json_t *v, const char *field, int64_t *out, struct acc_err *err);
+/* Thousandths as a JSON number: an integer when whole (4000 -> 4), else a real (4.25). */
+json_t *jx_milli_json(int64_t milli);
 
 /* Parses a request body that must be one JSON object; ACC_EINVAL with the position otherwise. */
 int jx_parse_object(const char *body, size_t len, json_t **out, struct acc_err *err);

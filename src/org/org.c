@@ -92,7 +92,7 @@ static int bump_revision(struct store *st, struct acc_err *err)
                       err);
 }
 
-static char *name_key(const char *name, struct acc_arena *arena)
+char *org_name_key(const char *name, struct acc_arena *arena)
 {
     char *k = acc_arena_strdup(arena, name);
 
@@ -192,7 +192,7 @@ int org_department_get(struct store *st, int64_t id, struct acc_arena *arena,
 int org_department_find(struct store *st, const char *id_or_name, struct acc_arena *arena,
                         struct org_department *out, struct acc_err *err)
 {
-    struct store_arg args[] = {SA_TEXT(name_key(id_or_name, arena))};
+    struct store_arg args[] = {SA_TEXT(org_name_key(id_or_name, arena))};
     int64_t id;
 
     if (acc_parse_i64(id_or_name, &id))
@@ -282,7 +282,7 @@ static int write_department(struct store *st, const struct org_department *d, bo
     int rc;
 
     if (create) {
-        struct store_arg args[] = {SA_TEXT(d->name), SA_TEXT(name_key(d->name, arena)),
+        struct store_arg args[] = {SA_TEXT(d->name), SA_TEXT(org_name_key(d->name, arena)),
                                    SA_INT(d->active), SA_INT(now), SA_INT(now)};
 
         rc = store_query_int(st,
@@ -291,7 +291,7 @@ static int write_department(struct store *st, const struct org_department *d, bo
                              args, 5, id, err);
     } else {
         struct store_arg args[] = {SA_TEXT(d->name),
-                                   SA_TEXT(name_key(d->name, arena)),
+                                   SA_TEXT(org_name_key(d->name, arena)),
                                    SA_INT(d->active),
                                    SA_ID(d->head.id),
                                    SA_ID(d->point_person.id),

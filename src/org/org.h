@@ -149,6 +149,9 @@ int org_revision(struct store *st, int64_t *out, struct acc_err *err);
 int org_email_normalize(const char *email, struct acc_arena *arena, const char **out,
                         struct acc_err *err);
 
+/* The key names are unique by: the name in lower case (ASCII), in the arena. */
+char *org_name_key(const char *name, struct acc_arena *arena);
+
 /* Checks a name: non-empty after trimming, at most ORG_NAME_MAX bytes, valid UTF-8. */
 int org_name_check(const char *name, const char *field, struct acc_err *err);
 

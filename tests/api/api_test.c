@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "auth/auth.h"
 #include "calendar/calendar_db.h"
+#include "contract/contract.h"
 #include "http/http.h"
 #include "http/http_int.h"
 #include "org/org.h"
@@ -258,6 +259,8 @@ static int demo_build(struct store *st, struct acc_arena *arena, struct acc_err 
         rc = org_demo_populate(st, &sys, hash, arena, err);
     if (!rc)
         rc = calendar_demo_populate(st, &sys, arena, err);
+    if (!rc)
+        rc = contract_demo_populate(st, &sys, arena, err);
     if (!rc)
         rc = demo_vars(st, arena, err);
     for (size_t i = 0; !rc && i < ACC_ARRAY_LEN(principals); i++) {
