@@ -14,15 +14,15 @@ _Static_assert(CALENDAR_NAME_MAX == ORG_NAME_MAX, "names are checked by org_name
 
 /*
  * What refers to a calendar: each query counts the rows of one table that use calendar
- * ?, and a calendar is deleted only when every count is 0. No table refers to calendars
- * yet; the contracts issue adds its own here, e.g.
- *   {"contract version", "SELECT COUNT(*) FROM contract_version WHERE calendar_id = ?"},
- * so that deleting a calendar a contract's clocks run on answers 409.
+ * ?, and a calendar is deleted only when every count is 0. A contract version's clocks run
+ * on its calendar, whatever the version's state (superseded versions still measure the
+ * requests raised under them).
  */
 static const struct {
     const char *what; /* in the message: "is used by 3 <what>s" */
     const char *sql;
 } calendar_users[] = {
+    {"contract version", "SELECT COUNT(*) FROM contract_version WHERE calendar_id = ?"},
     {NULL, NULL},
 };
 

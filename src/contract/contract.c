@@ -64,15 +64,16 @@ static int load_versions(struct store *st, const struct org_actor *who, struct c
     c->n_versions = 0;
     c->active_version = 0;
     rc = store_exec(st,
-                    "SELECT number, state FROM contract_version WHERE contract_id = ? ORDER BY "
-                    "number",
+                    "SELECT number, state, activated_at FROM contract_version WHERE contract_id = "
+                    "? ORDER BY number",
                     args, 1, &stmt, err);
     while (!rc && !(rc = store_step(stmt, &row, err)) && row && c->n_versions < count) {
         struct contract_version_brief b;
 
         b.number = (int)store_col_int(stmt, 0);
         contract_state_parse(store_col_text(stmt, 1), &b.state);
-        if (!contract_may_see(c, who, b.state))
+        b.activated_at = store_col_int(stmt, 2);
+        if (!contract_may_see(c, who, contract_version_public(b.state, b.activated_at)))
             continue;
         c->versions[c->n_versions++] = b;
         if (b.state == CONTRACT_ACTIVE)
@@ -146,7 +147,7 @@ int contract_list(struct store *st, const struct org_actor *who, const struct co
                     "WHERE c.id > ? AND (? = 0 OR c.provider_department_id = ?) AND (? = 0 OR "
                     "c.consumer_department_id = ?) AND (? = 0 OR c.service_id = ?) AND EXISTS "
                     "(SELECT 1 FROM contract_version v WHERE v.contract_id = c.id AND (? = '' OR "
-                    "v.state = ?) AND (? = 1 OR v.state IN ('active', 'superseded') OR "
+                    "v.state = ?) AND (? = 1 OR v.activated_at IS NOT NULL OR "
                     "c.provider_department_id = ? OR c.consumer_department_id = ?)) "
                     "ORDER BY c.id LIMIT ?",
                     args, ACC_ARRAY_LEN(args), &stmt, err);
@@ -358,7 +359,7 @@ static int visible_version(struct store *st, const struct org_actor *who, const 
 {
     int rc = load_version(st, c, number, arena, out, err);
 
-    if (!rc && !contract_may_see(c, who, out->state))
+    if (!rc && !contract_may_see(c, who, contract_version_public(out->state, out->activated_at)))
         rc = acc_fail(err, ACC_ENOTFOUND, "", "contract %lld has no version %d", (long long)c->id,
                       number);
     return rc;
@@ -813,6 +814,14 @@ int contract_create(struct store *st, const struct org_actor *who,
     return rc;
 }
 
+/* Every change to a version is a change of its contract: updated_at says when the last was. */
+static int touch_contract(struct store *st, int64_t id, int64_t now, struct acc_err *err)
+{
+    struct store_arg args[] = {SA_INT(now), SA_INT(id)};
+
+    return store_exec(st, "UPDATE contract SET updated_at = ? WHERE id = ?", args, 2, NULL, err);
+}
+
 /* Loads contract c for a change by who: it must be visible and manageable. */
 static int contract_for_change(struct store *st, const struct org_actor *who, int64_t id,
                                struct acc_arena *arena, struct contract *c, struct acc_err *err)
@@ -855,6 +864,8 @@ int contract_version_new(struct store *st, const struct org_actor *who, int64_t 
         rc = insert_version(st, who, contract_id, (int)last + 1, base.number, &base.terms,
                             &version_id, err);
     if (!rc)
+        rc = touch_contract(st, contract_id, acc_now(), err);
+    if (!rc)
         rc = load_version(st, &c, (int)last + 1, arena, out, err);
     if (!rc)
         rc = audit_version(st, who, NULL, out, arena, err);
@@ -886,6 +897,8 @@ int contract_version_update(struct store *st, const struct org_actor *who, int64
     if (!rc)
         rc = terms_write(st, before.id, &t, err);
     if (!rc)
+        rc = touch_contract(st, contract_id, acc_now(), err);
+    if (!rc)
         rc = load_version(st, &c, number, arena, out, err);
     if (!rc)
         rc = audit_version(st, who, &before, out, arena, err);
@@ -911,9 +924,9 @@ static int freeze_escalation(struct store *st, const struct contract_version *v,
 
 /* Moves a version to state to, stamping at_col with now and by_col (may be NULL) with who. */
 static int set_state(struct store *st, int64_t version_id, enum contract_state to,
-                     const char *at_col, const char *by_col, int64_t person_id, struct acc_err *err)
+                     const char *at_col, const char *by_col, int64_t person_id, int64_t now,
+                     struct acc_err *err)
 {
-    int64_t now = acc_now();
     struct store_arg args[] = {SA_TEXT(contract_state_name(to)), SA_INT(now), SA_INT(now),
                                by_col ? SA_ID(person_id) : SA_INT(version_id), SA_INT(version_id)};
     char sql[200];
@@ -933,7 +946,7 @@ static int set_state(struct store *st, int64_t version_id, enum contract_state t
 /* Signs v for side (0: the one side who may sign for). */
 static int sign(struct store *st, const struct org_actor *who, const struct contract *c,
                 const struct contract_version *v, enum measure_side side, enum contract_state to,
-                struct acc_err *err)
+                int64_t now, struct acc_err *err)
 {
     unsigned may = contract_signing_sides(c, who);
     int rc;
@@ -957,7 +970,7 @@ static int sign(struct store *st, const struct org_actor *who, const struct cont
                             side_name(side), v->number, v->signatures[i].person.name);
     {
         struct store_arg args[] = {SA_INT(v->id), SA_TEXT(side_name(side)), SA_INT(who->person_id),
-                                   SA_INT(acc_now())};
+                                   SA_INT(now)};
 
         rc = store_exec(st,
                         "INSERT INTO contract_signature (version_id, side, person_id, signed_at) "
@@ -965,14 +978,16 @@ static int sign(struct store *st, const struct org_actor *who, const struct cont
                         args, ACC_ARRAY_LEN(args), NULL, err);
     }
     if (!rc && to == CONTRACT_AGREED)
-        rc = set_state(st, v->id, to, "agreed_at", NULL, 0, err);
+        rc = set_state(st, v->id, to, "agreed_at", NULL, 0, now, err);
     return rc;
 }
 
+/* Puts v in force at now; the version in force until then is superseded at the same now. */
 static int activate(struct store *st, const struct org_actor *who, const struct contract *c,
-                    const struct contract_version *v, struct acc_arena *arena, struct acc_err *err)
+                    const struct contract_version *v, int64_t now, struct acc_arena *arena,
+                    struct acc_err *err)
 {
-    struct store_arg args[] = {SA_INT(acc_now()), SA_INT(c->id)};
+    struct store_arg args[] = {SA_INT(now), SA_INT(now), SA_INT(c->id)};
     struct store_arg sid[] = {SA_INT(c->service.id)};
     int64_t active = 0;
     int rc;
@@ -990,19 +1005,19 @@ static int activate(struct store *st, const struct org_actor *who, const struct 
         rc = load_version(st, c, c->active_version, arena, &old, err);
         if (!rc)
             rc = store_exec(st,
-                            "UPDATE contract_version SET state = 'superseded', superseded_at = ? "
-                            "WHERE contract_id = ? AND state = 'active'",
-                            args, 2, NULL, err);
+                            "UPDATE contract_version SET state = 'superseded', superseded_at = ?, "
+                            "updated_at = ? WHERE contract_id = ? AND state = 'active'",
+                            args, 3, NULL, err);
         if (!rc) {
-            struct contract_version now = old;
+            struct contract_version after = old;
 
-            now.state = CONTRACT_SUPERSEDED;
-            rc = audit_version(st, who, &old, &now, arena, err);
+            after.state = CONTRACT_SUPERSEDED;
+            rc = audit_version(st, who, &old, &after, arena, err);
         }
     }
     if (!rc)
         rc = set_state(st, v->id, CONTRACT_ACTIVE, "activated_at", "activated_by", who->person_id,
-                       err);
+                       now, err);
     return rc;
 }
 
@@ -1011,6 +1026,7 @@ int contract_version_act(struct store *st, const struct org_actor *who, int64_t 
                          struct acc_arena *arena, struct contract_version *out, struct acc_err *err)
 {
     struct contract_version before;
+    int64_t now = acc_now();
     enum contract_state to;
     struct contract c;
     int rc;
@@ -1030,26 +1046,24 @@ int contract_version_act(struct store *st, const struct org_actor *who, int64_t 
         if (!rc)
             rc = freeze_escalation(st, &before, err);
         if (!rc)
-            rc = set_state(st, before.id, to, "proposed_at", "proposed_by", who->person_id, err);
+            rc = set_state(st, before.id, to, "proposed_at", "proposed_by", who->person_id, now,
+                           err);
         break;
     case CONTRACT_SIGN:
-        rc = sign(st, who, &c, &before, side, to, err);
+        rc = sign(st, who, &c, &before, side, to, now, err);
         break;
     case CONTRACT_ACTIVATE:
-        rc = activate(st, who, &c, &before, arena, err);
+        rc = activate(st, who, &c, &before, now, arena, err);
         break;
     case CONTRACT_RETIRE:
-        rc = set_state(st, before.id, to, "retired_at", "retired_by", who->person_id, err);
+        rc = set_state(st, before.id, to, "retired_at", "retired_by", who->person_id, now, err);
         break;
     case CONTRACT_EDIT:
         rc = acc_fail(err, ACC_EBUG, "", "edits go through contract_version_update");
         break;
     }
-    if (!rc) {
-        struct store_arg args[] = {SA_INT(acc_now()), SA_INT(c.id)};
-
-        rc = store_exec(st, "UPDATE contract SET updated_at = ? WHERE id = ?", args, 2, NULL, err);
-    }
+    if (!rc)
+        rc = touch_contract(st, c.id, now, err);
     if (!rc)
         rc = load_version(st, &c, number, arena, out, err);
     if (!rc)

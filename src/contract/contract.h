@@ -181,6 +181,7 @@ struct contract_side {
 struct contract_version_brief {
     int number;
     enum contract_state state;
+    int64_t activated_at; /* 0: never in force */
 };
 
 struct contract {
@@ -284,8 +285,8 @@ struct contract_filter {
 
 /*
  * Contracts. Who may do what (contract_rules.c):
- * - read: active and superseded versions (and contracts that have one) every employee;
- *   other versions only the two sides' departments and administrators. Anything the
+ * - read: versions that are or were in force (and contracts that have one) every
+ *   employee; other versions only the two sides' departments and administrators. Anything the
  *   actor may not see is ACC_ENOTFOUND, never ACC_EPERM.
  * - create, edit a draft, propose, start a new version, activate, retire: administrators,
  *   the provider's head, the service's point person, the consumer's head, and a side's
@@ -346,9 +347,13 @@ int contract_version_act(struct store *st, const struct org_actor *who, int64_t 
  */
 int contract_next_state(enum contract_state from, enum contract_action action, bool formal,
                         int signed_before, enum contract_state *to, struct acc_err *err);
-/* Whether who may see version state of contract c (or the contract, for any visible state). */
-bool contract_may_see(const struct contract *c, const struct org_actor *who,
-                      enum contract_state state);
+/*
+ * Whether a version is public: it is or was in force (active, superseded, or retired after
+ * being active, which activated_at tells). Terms that were ever in force are transparent.
+ */
+bool contract_version_public(enum contract_state state, int64_t activated_at);
+/* Whether who may see a version of contract c that is public or not. */
+bool contract_may_see(const struct contract *c, const struct org_actor *who, bool public_version);
 /* Whether who may create, edit, propose, activate or retire versions of c (ACC_EPERM). */
 int contract_may_manage(const struct contract *c, const struct org_actor *who, struct acc_err *err);
 /* The sides who may sign for, as a bit set of enum measure_side. */

@@ -522,6 +522,9 @@ int contract_policy_default_set(struct store *st, const struct org_actor *who,
         rc = acc_fail(err, ACC_EPERM, "",
                       "only an administrator or the department's head may set its default "
                       "escalation policy");
+    if (!rc && !active)
+        rc = acc_fail(err, ACC_EINVAL, "", "department %lld is not active",
+                      (long long)department_id);
     if (!rc && policy_id)
         rc = contract_policy_usable(st, policy_id, department_id, "/policy_id", err);
     if (!rc)

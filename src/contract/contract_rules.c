@@ -94,10 +94,14 @@ static bool is_named(const struct contract_side *s, const struct org_actor *who)
     return s->person.id && who->person_id == s->person.id;
 }
 
-bool contract_may_see(const struct contract *c, const struct org_actor *who,
-                      enum contract_state state)
+bool contract_version_public(enum contract_state state, int64_t activated_at)
 {
-    if (state == CONTRACT_ACTIVE || state == CONTRACT_SUPERSEDED)
+    return state == CONTRACT_ACTIVE || state == CONTRACT_SUPERSEDED || activated_at != 0;
+}
+
+bool contract_may_see(const struct contract *c, const struct org_actor *who, bool public_version)
+{
+    if (public_version)
         return true;
     return who->role == ORG_ROLE_ADMIN || on_side(&c->provider, who) || on_side(&c->consumer, who);
 }

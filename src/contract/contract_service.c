@@ -380,9 +380,11 @@ int contract_service_update(struct store *st, const struct org_actor *who, int64
         rc = check_name_free(st, &s, arena, err);
     if (!rc && before.active && !s.active && before.active_contracts > 0)
         rc = acc_fail(err, ACC_ECONFLICT, "/active",
-                      "service '%s' has %lld active contract%s: retire %s first", before.name,
-                      (long long)before.active_contracts, before.active_contracts == 1 ? "" : "s",
-                      before.active_contracts == 1 ? "it" : "them");
+                      "service '%s' has %lld active contract%s: retire %s active version%s first",
+                      before.name, (long long)before.active_contracts,
+                      before.active_contracts == 1 ? "" : "s",
+                      before.active_contracts == 1 ? "its" : "their",
+                      before.active_contracts == 1 ? "" : "s");
     if (rc)
         return rc;
     /* Nothing to change: no write, no audit record. */

@@ -31,8 +31,22 @@ static const struct {
     const char *as;
     const char *email; /* local part of the person's demo address */
 } principals[] = {
-    {"admin", "admin"},           {"head", "fiona.clarke"},   {"point", "ivan.petrov"},
-    {"member", "sara.lindqvist"}, {"revoked", "sean.obrien"},
+    {"admin", "admin"},
+    {"head", "fiona.clarke"},
+    {"point", "ivan.petrov"},
+    {"member", "sara.lindqvist"},
+    {"revoked", "sean.obrien"},
+    /*
+     * For the contract visibility matrix (contract 1: Finance provides, Sales consumes, IT
+     * is a third department); "head" is the provider's head, "member" a consumer member,
+     * "point" the third department's point person.
+     */
+    {"cons_head", "samuel.reed"},      /* Sales head */
+    {"third_head", "ingrid.larsen"},   /* IT head */
+    {"prov_point", "farid.haddad"},    /* Finance point person, the Credit check's too */
+    {"cons_point", "sofia.marques"},   /* Sales point person */
+    {"prov_member", "felix.grant"},    /* Finance member */
+    {"third_member", "imran.qureshi"}, /* IT member */
 };
 
 /* ---- small helpers ---- */
@@ -169,6 +183,47 @@ static const struct {
      "SELECT id, at, actor_id, action, entity, entity_id, before_json, after_json FROM audit "
      "ORDER BY id",
      8},
+    {"service",
+     "SELECT id, provider_id, name, name_key, description, process, outcome, outcome_series_id, "
+     "point_person_id, deputy_id, active, created_at, updated_at FROM service ORDER BY id",
+     13},
+    {"escalation_policy",
+     "SELECT id, name, name_key, department_id, created_at, updated_at FROM escalation_policy "
+     "ORDER BY id",
+     6},
+    {"department_escalation",
+     "SELECT department_id, policy_id FROM department_escalation ORDER BY department_id", 2},
+    {"escalation_level",
+     "SELECT id, policy_id, version_id, position, clock, percent, notify, raise_priority, "
+     "reassign FROM escalation_level ORDER BY id",
+     9},
+    {"escalation_level_person",
+     "SELECT level_id, person_id FROM escalation_level_person ORDER BY level_id, person_id", 2},
+    {"contract",
+     "SELECT id, service_id, provider_department_id, provider_person_id, consumer_department_id, "
+     "consumer_person_id, parties_key, formal, created_by, created_at, updated_at FROM contract "
+     "ORDER BY id",
+     11},
+    {"contract_version",
+     "SELECT id, contract_id, number, state, based_on, summary, calendar_id, "
+     "escalation_policy_id, escalation_frozen, frozen_policy_id, response_minutes, "
+     "resolution_minutes, weight_task, weight_relationship, weight_learning, min_n, "
+     "review_cadence, measure_period, created_by, created_at, updated_at, proposed_by, "
+     "proposed_at, agreed_at, activated_by, activated_at, superseded_at, retired_by, retired_at "
+     "FROM contract_version ORDER BY id",
+     29},
+    {"contract_expectation",
+     "SELECT version_id, side, position, measure, target, weight, note FROM "
+     "contract_expectation ORDER BY version_id, side, position",
+     7},
+    {"contract_priority",
+     "SELECT version_id, position, name, factor, is_default FROM contract_priority ORDER BY "
+     "version_id, position",
+     5},
+    {"contract_signature",
+     "SELECT version_id, side, person_id, signed_at FROM contract_signature ORDER BY "
+     "version_id, side",
+     4},
 };
 #define NDIGEST ACC_ARRAY_LEN(digest_queries)
 
@@ -375,8 +430,10 @@ static void teardown(void)
  * tests/api/cases/NNN-name.json, run in name order against one database, so a case may
  * build on earlier ones. Keys:
  *   name             what the case shows
- *   as               anon (default), admin, head, point, member, revoked (bearer tokens),
- *                    admin_cookie, admin_cookie_csrf (the admin's session cookie)
+ *   as               anon (default), admin, head, point, member, revoked, cons_head,
+ *                    third_head, prov_point, cons_point, prov_member, third_member (bearer
+ *                    tokens: see principals[]), admin_cookie, admin_cookie_csrf (the admin's
+ *                    session cookie)
  *   method, path     the request; ${var} is replaced in path, bodies, headers, expectations
  *   body | raw_body | raw_body_fill
  *                    JSON to send, text to send as is, or a {"name":"aaa…"} of N bytes
@@ -1347,6 +1404,343 @@ static void test_cache_follows_changes(void)
     free(auth);
 }
 
+/*
+ * ---- contract visibility (SPEC 4) ----
+ *
+ * (administrator, head, point person, member) x (provider side, consumer side, third
+ * department), for drafts, proposals and withdrawn versions next to an active one. Contract
+ * 1: Finance provides Credit check to Sales, IT is the third department; its version 2 is
+ * active. The test starts version 3 of it and a brand-new Finance-to-Sales contract whose
+ * only version is a draft, asks every question as every principal, then proposes both and
+ * asks again, then withdraws (retires) both and asks once more. A failure names its cell.
+ */
+
+struct vis_who {
+    const char *as;   /* the principal */
+    const char *role; /* what they are to contract 1 */
+    bool side;        /* an administrator or a person of either side */
+};
+
+static const struct vis_who vis_people[] = {
+    {"admin", "administrator", true},
+    {"head", "provider head", true},
+    {"prov_point", "provider point person", true},
+    {"prov_member", "provider member", true},
+    {"cons_head", "consumer head", true},
+    {"cons_point", "consumer point person", true},
+    {"member", "consumer member", true},
+    {"third_head", "third-department head", false},
+    {"point", "third-department point person", false},
+    {"third_member", "third-department member", false},
+};
+
+static void vis_fail(const struct vis_who *w, const char *question, const char *fmt, ...)
+    ACC_PRINTF(3, 4);
+static void vis_fail(const struct vis_who *w, const char *question, const char *fmt, ...)
+{
+    char msg[1024], what[640];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    snprintf(msg, sizeof(msg), "cell [%s (%s) x %s]: %s", w->as, w->role, question, what);
+    t_report(__FILE__, __LINE__, msg);
+}
+
+/* A request as principal as: the status, and the reply's JSON in *doc (NULL if none). */
+static int api_call(const char *as, const char *method, const char *target, const char *body,
+                    json_t **doc)
+{
+    char name[64], *auth;
+    struct http_test_reply r;
+    int status;
+
+    snprintf(name, sizeof(name), "token:%s", as);
+    auth = strf("Bearer %s", var(name) ? var(name) : "");
+    {
+        const char *const hdrs[] = {"Authorization", auth, NULL};
+
+        http_test_call(app, method, target, body, hdrs, &r);
+    }
+    status = r.status;
+    *doc = r.body && *r.body ? json_loads(r.body, 0, NULL) : NULL;
+    reply_free(&r);
+    free(auth);
+    return status;
+}
+
+/*
+ * Asks question (a GET of target) as w and checks the status: want_side for the sides and
+ * administrators, want_third for the third department. The reply's JSON when it is 200.
+ */
+static json_t *vis_get(const struct vis_who *w, const char *question, const char *target,
+                       int want_side, int want_third)
+{
+    int want = w->side ? want_side : want_third;
+    json_t *doc = NULL;
+    int status = api_call(w->as, "GET", target, NULL, &doc);
+
+    if (status != want) {
+        char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+        vis_fail(w, question, "GET %s: status %d, want %d: %.200s", target, status, want,
+                 s ? s : "");
+        free(s);
+    }
+    if (status != 200 || !doc) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* Checks that array arr has (want) or lacks an object whose key is value. */
+static void vis_lists(const struct vis_who *w, const char *question, json_t *arr, const char *key,
+                      int64_t value, bool want)
+{
+    bool found = false;
+    json_t *item;
+    size_t i;
+
+    if (!json_is_array(arr)) {
+        vis_fail(w, question, "no array in the reply");
+        return;
+    }
+    json_array_foreach(arr, i, item)
+    {
+        if (json_integer_value(json_object_get(item, key)) == value)
+            found = true;
+    }
+    if (found != want)
+        vis_fail(w, question, "%s %s=%lld, want it %s", found ? "lists" : "does not list", key,
+                 (long long)value, want ? "listed" : "left out");
+}
+
+static void vis_str(const struct vis_who *w, const char *question, json_t *doc, const char *ptr,
+                    const char *want)
+{
+    const char *got = json_string_value(jptr(doc, ptr));
+
+    if (!got || strcmp(got, want) != 0)
+        vis_fail(w, question, "%s is '%s', want '%s'", ptr, got ? got : "(none)", want);
+}
+
+static void vis_int(const struct vis_who *w, const char *question, json_t *doc, const char *ptr,
+                    int64_t want)
+{
+    json_t *got = jptr(doc, ptr);
+
+    if (!json_is_integer(got) || json_integer_value(got) != want)
+        vis_fail(w, question, "%s is %lld, want %lld", ptr, (long long)json_integer_value(got),
+                 (long long)want);
+}
+
+/*
+ * Every question as every principal, while contract 1's version n and contract fresh's
+ * only version are both in state (draft, proposed or retired); contract 1's version 2 is
+ * active throughout, contract 8 (HR to Marketing) is proposed.
+ */
+static void vis_round(const char *state, int n, int64_t fresh)
+{
+    for (size_t i = 0; i < ACC_ARRAY_LEN(vis_people); i++) {
+        const struct vis_who *w = &vis_people[i];
+        char *q, *target;
+        json_t *doc;
+
+        /* Contract 1's new version, its active version, the contract and its versions. */
+        q = strf("contract 1 version %d (%s)", n, state);
+        target = strf("/api/v1/contracts/1/versions/%d", n);
+        doc = vis_get(w, q, target, 200, 404);
+        if (doc)
+            vis_str(w, q, doc, "/state", state);
+        json_decref(doc);
+        free(target);
+        free(q);
+
+        q = strf("contract 1 version 2 (active, while version %d is %s)", n, state);
+        doc = vis_get(w, q, "/api/v1/contracts/1/versions/2", 200, 200);
+        if (doc)
+            vis_str(w, q, doc, "/state", "active");
+        json_decref(doc);
+        free(q);
+
+        q = strf("contract 1 (version %d %s)", n, state);
+        doc = vis_get(w, q, "/api/v1/contracts/1", 200, 200);
+        if (doc) {
+            vis_lists(w, q, json_object_get(doc, "versions"), "number", n, w->side);
+            vis_lists(w, q, json_object_get(doc, "versions"), "number", 2, true);
+            vis_int(w, q, doc, "/active_version", 2);
+            vis_int(w, q, doc, "/latest_version", w->side ? n : 2);
+            vis_int(w, q, doc, "/current/number", 2);
+            vis_str(w, q, doc, "/state", "active");
+        }
+        json_decref(doc);
+        free(q);
+
+        q = strf("contract 1's versions (version %d %s)", n, state);
+        doc = vis_get(w, q, "/api/v1/contracts/1/versions", 200, 200);
+        if (doc) {
+            vis_lists(w, q, json_object_get(doc, "items"), "number", n, w->side);
+            vis_lists(w, q, json_object_get(doc, "items"), "number", 2, true);
+        }
+        json_decref(doc);
+        free(q);
+
+        /* The lists. */
+        q = strf("contracts with state=%s", state);
+        target = strf("/api/v1/contracts?state=%s&limit=200", state);
+        doc = vis_get(w, q, target, 200, 200);
+        if (doc) {
+            vis_lists(w, q, json_object_get(doc, "items"), "id", 1, w->side);
+            vis_lists(w, q, json_object_get(doc, "items"), "id", fresh, w->side);
+        }
+        json_decref(doc);
+        free(target);
+        free(q);
+
+        q = strf("contracts with state=active (while the new ones are %s)", state);
+        doc = vis_get(w, q, "/api/v1/contracts?state=active&limit=200", 200, 200);
+        if (doc) {
+            vis_lists(w, q, json_object_get(doc, "items"), "id", 1, true);
+            vis_lists(w, q, json_object_get(doc, "items"), "id", fresh, false);
+        }
+        json_decref(doc);
+        free(q);
+
+        q = strf("all contracts (the new one %s)", state);
+        doc = vis_get(w, q, "/api/v1/contracts?limit=200", 200, 200);
+        if (doc) {
+            vis_lists(w, q, json_object_get(doc, "items"), "id", 1, true);
+            vis_lists(w, q, json_object_get(doc, "items"), "id", fresh, w->side);
+        }
+        json_decref(doc);
+        free(q);
+
+        /* The brand-new contract, which has no other version. */
+        q = strf("new contract %lld (%s)", (long long)fresh, state);
+        target = strf("/api/v1/contracts/%lld", (long long)fresh);
+        doc = vis_get(w, q, target, 200, 404);
+        if (doc) {
+            vis_str(w, q, doc, "/state", state);
+            vis_str(w, q, doc, "/current/state", state);
+        }
+        json_decref(doc);
+        free(target);
+        free(q);
+
+        q = strf("new contract %lld version 1 (%s)", (long long)fresh, state);
+        target = strf("/api/v1/contracts/%lld/versions/1", (long long)fresh);
+        json_decref(vis_get(w, q, target, 200, 404));
+        free(target);
+        free(q);
+
+        q = strf("new contract %lld's versions (%s)", (long long)fresh, state);
+        target = strf("/api/v1/contracts/%lld/versions", (long long)fresh);
+        json_decref(vis_get(w, q, target, 200, 404));
+        free(target);
+        free(q);
+
+        /* A proposal between two other departments: only administrators see it. */
+        q = strf("contract 8 (proposed by HR to Marketing)");
+        {
+            json_t *d = NULL;
+            int want = strcmp(w->as, "admin") == 0 ? 200 : 404;
+            int status = api_call(w->as, "GET", "/api/v1/contracts/8", NULL, &d);
+
+            if (status != want)
+                vis_fail(w, q, "status %d, want %d", status, want);
+            json_decref(d);
+        }
+        free(q);
+    }
+}
+
+/* A write as the provider's head that must succeed; its JSON, or NULL after a failure. */
+static json_t *vis_setup(const char *as, const char *method, const char *target, const char *body,
+                         int want)
+{
+    json_t *doc = NULL;
+    int status = api_call(as, method, target, body, &doc);
+
+    if (status != want) {
+        char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        char msg[640];
+
+        snprintf(msg, sizeof(msg), "set-up %s %s as %s: status %d, want %d: %.300s", method, target,
+                 as, status, want, s ? s : "");
+        t_report(__FILE__, __LINE__, msg);
+        free(s);
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static void test_contract_visibility(void)
+{
+    json_t *doc;
+    int64_t service, fresh;
+    int n;
+    char *body, *target;
+
+    /* Version 3 of contract 1, started by the provider's head from the active version. */
+    doc = vis_setup("head", "POST", "/api/v1/contracts/1/versions", "{}", 201);
+    if (!doc)
+        return;
+    n = (int)json_integer_value(json_object_get(doc, "number"));
+    T_EQ_INT(n, 3);
+    T_EQ_STR(json_string_value(json_object_get(doc, "state")), "draft");
+    json_decref(doc);
+
+    /* A brand-new contract between the same departments about another service. */
+    body = strf("{\"name\":\"Cash forecast\",\"provider_id\":%s,\"point_person_id\":%s}",
+                var("dept:Finance"), var("person:farid.haddad"));
+    doc = vis_setup("admin", "POST", "/api/v1/services", body, 201);
+    free(body);
+    if (!doc)
+        return;
+    service = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    body = strf("{\"service_id\":%lld,\"consumer_department_id\":%s,\"calendar_id\":%s,"
+                "\"response_minutes\":60,\"resolution_minutes\":480}",
+                (long long)service, var("dept:Sales"), var("calendar:Head office"));
+    doc = vis_setup("head", "POST", "/api/v1/contracts", body, 201);
+    free(body);
+    if (!doc)
+        return;
+    fresh = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+
+    vis_round("draft", n, fresh);
+
+    /* Both proposed: still only the two sides see them. */
+    target = strf("/api/v1/contracts/%lld/versions/1", (long long)fresh);
+    json_decref(vis_setup("head", "PATCH", target,
+                          "{\"expectations\":{\"provider\":[{\"measure\":\"quality\","
+                          "\"target\":4}]}}",
+                          200));
+    free(target);
+    target = strf("/api/v1/contracts/%lld/versions/1/propose", (long long)fresh);
+    json_decref(vis_setup("head", "POST", target, NULL, 200));
+    free(target);
+    target = strf("/api/v1/contracts/1/versions/%d/propose", n);
+    json_decref(vis_setup("head", "POST", target, NULL, 200));
+    free(target);
+
+    vis_round("proposed", n, fresh);
+
+    /* Both withdrawn: a version that was never active stays with the two sides. */
+    target = strf("/api/v1/contracts/%lld/versions/1/retire", (long long)fresh);
+    json_decref(vis_setup("head", "POST", target, NULL, 200));
+    free(target);
+    target = strf("/api/v1/contracts/1/versions/%d/retire", n);
+    json_decref(vis_setup("head", "POST", target, NULL, 200));
+    free(target);
+
+    vis_round("retired", n, fresh);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "tests/api/cases";
@@ -1358,6 +1752,7 @@ int main(int argc, char **argv)
         return 1;
     }
     run_cases(dir);
+    T_RUN(test_contract_visibility);
     T_RUN(test_openapi_matches_routes);
     T_RUN(test_static_etag);
     T_RUN(test_head);

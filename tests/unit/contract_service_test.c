@@ -353,8 +353,8 @@ static void test_names_unique_per_provider(void)
     T_EQ_INT(contract_service_find(st, "No such service", arena, &f, &err), ACC_ENOTFOUND);
 }
 
-/* A contract of service with one version in state; returns the version id. */
-static int64_t add_contract(int64_t service, const char *state)
+/* A contract of service with one version in state (rows written directly, as a fixture). */
+static void add_contract(int64_t service, const char *state)
 {
     static int n;
     const char *cal_name = acc_arena_printf(arena, "cal%d", ++n);
@@ -392,29 +392,30 @@ static int64_t add_contract(int64_t service, const char *state)
                                  args, 3, &version_id, &err),
                  ACC_OK);
     }
-    return version_id;
 }
 
 static void test_retire_refused_while_contracts_active(void)
 {
     struct contract_service_input retire = {.has_active = true, .active = false};
     struct contract_service_input revive = {.has_active = true, .active = true};
-    int64_t id = add_service("Credit limits"), version;
+    int64_t id = add_service("Credit limits");
     struct contract_service s;
     struct acc_err err;
 
     add_contract(id, "draft");
-    version = add_contract(id, "active");
+    add_contract(id, "active");
     T_EQ_INT(contract_service_get(st, id, arena, &s, &err), ACC_OK);
     T_EQ_INT(s.active_contracts, 1);
     T_EQ_INT(contract_service_update(st, &sys, id, &retire, arena, &s, &err), ACC_ECONFLICT);
     T_EQ_STR(err.field, "/active");
-    T_EQ_STR(err.msg, "service 'Credit limits' has 1 active contract: retire it first");
+    T_EQ_STR(err.msg,
+             "service 'Credit limits' has 1 active contract: retire its active version first");
     add_contract(id, "active");
     T_EQ_INT(contract_service_get(st, id, arena, &s, &err), ACC_OK);
     T_EQ_INT(s.active_contracts, 2);
     T_EQ_INT(contract_service_update(st, &sys, id, &retire, arena, &s, &err), ACC_ECONFLICT);
-    T_EQ_STR(err.msg, "service 'Credit limits' has 2 active contracts: retire them first");
+    T_EQ_STR(err.msg,
+             "service 'Credit limits' has 2 active contracts: retire their active versions first");
     /* Other changes go on while contracts are active. */
     {
         struct contract_service_input desc = {.has_description = true, .description = "Limits"};
@@ -430,7 +431,6 @@ static void test_retire_refused_while_contracts_active(void)
                             args, 1, NULL, &err),
                  ACC_OK);
     }
-    (void)version;
     T_EQ_INT(contract_service_update(st, &sys, id, &retire, arena, &s, &err), ACC_OK);
     T_OK(!s.active);
     T_EQ_INT(s.active_contracts, 0);
