@@ -328,6 +328,20 @@ static int read_state(struct http_ctx *ctx, int *out)
     return ACC_OK;
 }
 
+/* What the caller may do with the contract, by the rules of contract_rules.c. */
+static json_t *may_json(const struct contract *c, const struct org_actor *who)
+{
+    unsigned sides = contract_signing_sides(c, who);
+    json_t *sign = json_array();
+
+    if (sides & MEASURE_PROVIDER)
+        json_array_append_new(sign, json_string("provider"));
+    if (sides & MEASURE_CONSUMER)
+        json_array_append_new(sign, json_string("consumer"));
+    return json_pack("{s:b,s:o}", "manage", contract_may_manage(c, who, NULL) == ACC_OK, "sign",
+                     sign);
+}
+
 /* The contract with its current version (the active one, else the latest visible one). */
 static int contract_full_json(struct http_ctx *ctx, const struct contract *c, json_t **out)
 {
@@ -341,6 +355,7 @@ static int contract_full_json(struct http_ctx *ctx, const struct contract *c, js
         return rc;
     *out = contract_to_json(c);
     json_object_set_new(*out, "current", contract_version_to_json(c, &v, ctx->arena));
+    json_object_set_new(*out, "may", may_json(c, &ctx->principal.actor));
     return ACC_OK;
 }
 

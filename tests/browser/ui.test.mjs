@@ -39,6 +39,8 @@ const guard = setTimeout(() => {
 let passed = 0;
 let failed = 0;
 let shot = 0;
+// The page a failing case is photographed on: the main page unless a case uses its own.
+let activePage = null;
 const cases = [];
 const jsErrors = [];
 
@@ -606,6 +608,341 @@ test('an administrator deletes the new calendar', async () => {
   assert(n === 0, 'the deleted calendar is still listed');
 });
 
+// ---------------------------------------------------------------------------
+// Service delivery: the catalogue, contracts and escalation. The walk from draft to active
+// uses a browser context of its own, in which the Finance head and then the Sales head sign
+// in; the main page stays signed in as the administrator.
+
+const DEMO_PASSWORD = process.env.ACCORD_DEMO_PASSWORD || PASSWORD;
+const walk = {
+  service: `Payment terms ${Date.now().toString(36)}`,
+  contractUrl: null, // #/contracts/N once the draft exists
+  title: null,
+};
+let walkCtx = null;
+let wp = null; // the walk's page
+
+async function signInAs(p, email) {
+  await p.goto(`${BASE}/signin`);
+  await p.getByLabel('E-mail').fill(email);
+  await p.getByLabel('Password').fill(DEMO_PASSWORD);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await waitForApp(p);
+  await p.locator('#who').waitFor({ state: 'visible' });
+  return (await p.locator('#who-name').innerText()).trim();
+}
+
+async function signOutOf(p) {
+  await p.getByRole('button', { name: 'Sign out' }).click();
+  await p.waitForURL((u) => u.pathname === '/signin');
+}
+
+async function walkPage() {
+  if (!walkCtx) {
+    walkCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
+    walkCtx.setDefaultTimeout(STEP_TIMEOUT);
+    wp = await walkCtx.newPage();
+    watch(wp, 'walk');
+  }
+  activePage = wp;
+  return wp;
+}
+
+const focusedName = (p) => p.evaluate(() => (document.activeElement && document.activeElement.getAttribute('name')) || '');
+
+async function waitFocus(p, name) {
+  await p.waitForFunction((n) => document.activeElement && document.activeElement.getAttribute('name') === n, name).catch(async () => {
+    throw new Error(`focus is on "${await focusedName(p)}", not on ${name}`);
+  });
+}
+
+// Goes to a hash even when the page is already there (a goto to the same URL draws nothing).
+async function openHash(p, hash) {
+  if (p.url() === `${BASE}/${hash}`) await p.reload();
+  else await p.goto(`${BASE}/${hash}`);
+}
+
+test('the catalogue lists the demo services with their point persons and terms', async () => {
+  await page.goto(`${BASE}/#/departments`);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const l of ['Catalogue', 'Contracts', 'Escalation']) await nav.getByRole('link', { name: l, exact: true }).waitFor();
+  await nav.getByRole('link', { name: 'Catalogue', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Service catalogue' }).waitFor();
+  const wanted = [
+    ['Finance', 'Credit check'],
+    ['HR', 'New-hire onboarding'],
+    ['IT', 'Laptop request'],
+    ['IT', 'Access request'],
+    ['Storage & Transportation', 'Delivery scheduling'],
+    ['Marketing', 'Campaign brief'],
+  ];
+  for (const [dept, svc] of wanted) {
+    const section = page.getByRole('region', { name: new RegExp(`^${dept.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ·`) });
+    await section.getByRole('article', { name: svc }).waitFor({ timeout: 5000 }).catch(() => {
+      throw new Error(`"${svc}" is not listed under ${dept}`);
+    });
+  }
+  const credit = page.getByRole('article', { name: 'Credit check' });
+  const text = await credit.innerText();
+  assert(/Point person\s+Farid Haddad/.test(text), `Credit check does not name its point person: ${text}`);
+  assert(/Deputy\s+Freya Nilsen/.test(text), `Credit check does not name its deputy: ${text}`);
+  const first = "Finance answers Sales' Credit check requests within 2 business hours and resolves them within 8 business hours, on the Head office calendar.";
+  assert(text.includes(first), `the active version's terms are not shown: ${text}`);
+  assert(text.includes('Sales sends complete requests'), 'the consumer side’s terms are not shown');
+  // HR's onboarding has a contract with six departments: folded, one line each.
+  const onboarding = page.getByRole('article', { name: 'New-hire onboarding' });
+  const folded = await onboarding.locator('details.svc-contract').count();
+  assert(folded === 6, `New-hire onboarding shows ${folded} contracts in force, not 6 (Marketing's is only proposed)`);
+  await screenshot(page, 'catalogue');
+  return `${wanted.length} services; Credit check: "${first}"`;
+});
+
+test('a contract page shows both sides, the clocks, escalation, sign-off and what changed', async () => {
+  await page.goto(`${BASE}/#/contracts`);
+  await page.getByRole('heading', { level: 1, name: 'Contracts' }).waitFor();
+  const search = page.getByRole('search', { name: 'Filter contracts' });
+  await search.getByLabel('Provider').selectOption({ label: 'Finance' });
+  await search.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/#\/contracts\?provider=\d+/);
+  const tbl = page.getByRole('table', { name: /^Contracts matching/ });
+  await tbl.getByRole('link', { name: 'Credit check: Finance → Sales' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Credit check: Finance → Sales' }).waitFor();
+  const prov = page.getByRole('table', { name: /^What Sales expects of Finance \(provider side, 5\)/ });
+  const cons = page.getByRole('table', { name: /^What Finance needs from Sales \(consumer side, 2\)/ });
+  await prov.waitFor();
+  await cons.waitFor();
+  const speed = (await prov.getByRole('row', { name: /^speed/ }).innerText()).replace(/\s+/g, ' ');
+  assert(speed.includes('at most 480 business minutes (8 h)'), `speed row: ${speed}`);
+  const compl = (await cons.getByRole('row', { name: /^completeness/ }).innerText()).replace(/\s+/g, ' ');
+  assert(compl.includes("registration number"), `the consumer's note is not shown: ${compl}`);
+  const resp = (await page.getByTestId('response-target').innerText()).trim();
+  assert(resp === '120 business minutes (2 h)', `response target: ${resp}`);
+  const levels = await page.getByRole('table', { name: /^Escalation levels of version 2/ }).locator('tbody tr').count();
+  assert(levels === 4, `${levels} escalation levels shown, not the Standard escalation's 4`);
+  const sig = page.getByRole('table', { name: 'Signatures of version 2' });
+  const sigText = (await sig.innerText()).replace(/\s+/g, ' ');
+  assert(sigText.includes('Farid Haddad') && sigText.includes('Samuel Reed'), `signatures: ${sigText}`);
+  // Version 2 against version 1: the clocks and the speed target were halved.
+  const diff = page.getByRole('table', { name: /^Changes from version 1 to version 2/ });
+  const rows = (await diff.locator('tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+  assert(rows.some((r) => r.startsWith('First response within') && r.includes('240 business minutes') && r.includes('120 business minutes')), `the diff misses the response clock: ${rows.join(' / ')}`);
+  assert(rows.some((r) => /speed target/.test(r) && r.includes('960') && r.includes('480')), `the diff misses the speed target: ${rows.join(' / ')}`);
+  // The reverse comparison, chosen by hand.
+  const cmp = page.getByRole('form', { name: 'What changed between two versions' });
+  await cmp.getByLabel('From').selectOption('2');
+  await cmp.getByLabel('To').selectOption('1');
+  await cmp.getByRole('button', { name: 'Show the changes' }).click();
+  await page.getByRole('table', { name: /^Changes from version 2 to version 1/ }).waitFor();
+  // An administrator is no party: no signing, but may start a new version.
+  assert((await page.getByRole('button', { name: /^Sign for/ }).count()) === 0, 'an administrator is offered to sign');
+  await page.getByRole('button', { name: 'Start a new version' }).waitFor();
+  await screenshot(page, 'contract-credit-check');
+  return `${rows.length} changes from version 1 to 2: ${rows.slice(0, 3).join(' / ')}`;
+});
+
+test('escalation: policies and department defaults are listed', async () => {
+  await page.goto(`${BASE}/#/escalation`);
+  await page.getByRole('heading', { level: 1, name: 'Escalation' }).waitFor();
+  const pol = page.getByRole('table', { name: /^Escalation policies/ });
+  const std = (await pol.getByRole('row', { name: /^Standard escalation/ }).innerText()).replace(/\s+/g, ' ');
+  assert(/Finance/.test(std) && /HR/.test(std), `Standard escalation is not the default of Finance and HR: ${std}`);
+  const defs = page.getByRole('table', { name: /^Default escalation policy of each department/ });
+  const it = (await defs.getByRole('row', { name: /^IT/ }).innerText()).replace(/\s+/g, ' ');
+  assert(/IT escalation/.test(it), `IT's default: ${it}`);
+  await pol.getByRole('link', { name: 'IT escalation' }).click();
+  await page.getByRole('heading', { level: 1, name: 'IT escalation' }).waitFor();
+  const lv = await page.getByRole('table', { name: 'Levels of IT escalation' }).locator('tbody tr').allInnerTexts();
+  assert(lv.length === 3, `IT escalation shows ${lv.length} levels`);
+  await screenshot(page, 'escalation');
+  return lv.map((r) => r.replace(/\s+/g, ' ').trim()).join(' / ');
+});
+
+test('walk 1/3: the Finance head adds a service, drafts a contract from the keyboard, proposes and signs it', async () => {
+  const p = await walkPage();
+  const who = await signInAs(p, 'fiona.clarke@example.org');
+  assert(who === 'Fiona Clarke', `signed in as ${who}`);
+  // A new service of Finance, from the catalogue.
+  await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalogue', exact: true }).click();
+  const add = p.getByRole('form', { name: 'Add service' });
+  await add.getByLabel('Name', { exact: true }).fill(walk.service);
+  await add.getByLabel('Description').fill('Agrees payment terms for a new customer before the first invoice.');
+  await add.getByLabel('Business process it serves').fill('Order to cash');
+  await add.getByLabel('External-customer outcome it serves').fill('Customers know when to pay');
+  await add.getByLabel('Point person').selectOption({ label: 'Farid Haddad (Finance)' });
+  await add.getByLabel('Deputy (optional)').selectOption({ label: 'Freya Nilsen (Finance)' });
+  await add.getByRole('button', { name: 'Add service' }).click();
+  await p.getByRole('heading', { level: 1, name: walk.service }).waitFor();
+
+  // The "new contract" form, with the service chosen.
+  await p.getByRole('link', { name: 'New contract for this service' }).click();
+  await p.getByRole('heading', { level: 1, name: 'New contract' }).waitFor();
+  const form = p.getByRole('form', { name: 'Parties and terms' });
+  const svcLabel = await form.getByLabel('Service', { exact: true }).evaluate((s) => s.selectedOptions[0].textContent);
+  assert(svcLabel.startsWith(walk.service), `the service chosen is "${svcLabel}"`);
+  // Creating without a consumer is refused next to the consumer field.
+  await form.getByRole('button', { name: 'Create draft' }).click();
+  await waitFocus(p, 'consumer_department_id');
+  await form.getByLabel('Consumer department').selectOption({ label: 'Sales' });
+  await form.getByRole('group', { name: /^What Sales expects of Finance/ }).waitFor();
+  await form.getByLabel('First response within (business minutes)').fill('240');
+  await form.getByLabel('Resolution within (business minutes)').fill('960');
+  await form.getByLabel('Calendar').selectOption({ label: 'Head office (Europe/London)' });
+  await form.getByRole('button', { name: 'Add an expectation on the provider side' }).click();
+  await form.getByLabel('Provider expectation 1: Measure').selectOption('reliability');
+  assert((await form.getByLabel('Provider expectation 1: Target').inputValue()) === '90', 'the typical target was not filled in');
+  await form.getByRole('button', { name: 'Add an expectation on the consumer side' }).click();
+  await form.getByLabel('Consumer expectation 1: Measure').selectOption('completeness');
+  await form.getByLabel('Consumer expectation 1: Target').fill('95');
+  await form.getByLabel('Consumer expectation 1: Note in your own words').fill("Requests name the customer's account number.");
+  await screenshot(p, 'walk-new-contract');
+  await form.getByRole('button', { name: 'Create draft' }).click();
+  walk.title = `${walk.service}: Finance → Sales`;
+  await p.getByRole('heading', { level: 1, name: walk.title }).waitFor();
+  walk.contractUrl = new URL(p.url()).hash.replace(/\?.*$/, '');
+  assert(/^#\/contracts\/\d+$/.test(walk.contractUrl), `the new contract's address: ${p.url()}`);
+
+  // The draft editor, from the keyboard only.
+  const ed = p.getByRole('form', { name: 'Edit draft version 1' });
+  await ed.waitFor();
+  await ed.getByRole('button', { name: 'Add an expectation on the provider side' }).focus();
+  await p.keyboard.press('Enter');
+  await waitFocus(p, 'expectations.provider.1.measure');
+  await p.keyboard.type('quality'); // type-ahead picks the measure
+  await p.keyboard.press('Tab');
+  await waitFocus(p, 'expectations.provider.1.target');
+  await p.keyboard.press('Control+A');
+  await p.keyboard.type('4.5');
+  await p.keyboard.press('Tab');
+  await waitFocus(p, 'expectations.provider.1.weight');
+  await p.keyboard.press('Control+A');
+  await p.keyboard.type('2');
+  await p.keyboard.press('Tab');
+  await waitFocus(p, 'expectations.provider.1.note');
+  await p.keyboard.type('Answers say what was checked.');
+  // A third row, removed again: focus moves to the row before.
+  await ed.getByRole('button', { name: 'Add an expectation on the provider side' }).focus();
+  await p.keyboard.press('Enter');
+  await waitFocus(p, 'expectations.provider.2.measure');
+  await p.keyboard.type('courtesy');
+  await ed.getByRole('button', { name: 'Remove provider expectation 3 (courtesy)' }).focus();
+  await p.keyboard.press('Enter');
+  await p.waitForFunction(() => (document.activeElement.getAttribute('aria-label') || '') === 'Remove provider expectation 2 (quality)');
+  // The consumer side: clarity with a target out of range, submitted with Enter.
+  await ed.getByRole('button', { name: 'Add an expectation on the consumer side' }).focus();
+  await p.keyboard.press('Enter');
+  await waitFocus(p, 'expectations.consumer.1.measure');
+  await p.keyboard.type('clarity');
+  await p.keyboard.press('Tab');
+  await p.keyboard.press('Control+A');
+  await p.keyboard.type('7');
+  await p.keyboard.press('Enter');
+  // The problem is shown next to the target, which is marked and focused.
+  await waitFocus(p, 'expectations.consumer.1.target');
+  const target = ed.getByLabel('Consumer expectation 2: Target');
+  assert((await target.getAttribute('aria-invalid')) === 'true', 'the bad target is not marked invalid');
+  const inline = ed.locator('.exp-row').filter({ has: p.getByLabel('Consumer expectation 2: Target') }).locator('.field-error');
+  await inline.waitFor();
+  const problem = (await inline.innerText()).trim();
+  assert(/1 to 5/.test(problem), `the message next to the target: "${problem}"`);
+  await screenshot(p, 'walk-draft-error');
+  await p.keyboard.press('Control+A');
+  await p.keyboard.type('4');
+  await p.keyboard.press('Enter');
+  await p.getByRole('status').filter({ hasText: 'Draft version 1 saved.' }).waitFor();
+  const terms = (await p.locator('.terms-list').first().innerText()).replace(/\s+/g, ' ');
+  for (const t of ['Sales rates Finance\'s quality at 4.5 or better', 'Finance rates Sales\' clarity at 4 or better', 'at least 95% need no more information']) {
+    assert(terms.includes(t), `the saved terms lack "${t}": ${terms}`);
+  }
+  assert(!/courtesy/.test(terms), 'the removed row was saved');
+  await screenshot(p, 'walk-draft-saved');
+
+  // Propose, then sign for the provider side.
+  await p.getByRole('button', { name: 'Propose for sign-off' }).click();
+  await p.getByRole('heading', { level: 2, name: /^Version 1 Proposed/ }).waitFor();
+  assert((await p.getByRole('form', { name: /^Edit draft/ }).count()) === 0, 'a proposed version can still be edited');
+  assert((await p.getByRole('button', { name: /^Sign for the consumer side/ }).count()) === 0, 'the Finance head is offered the consumer signature');
+  await p.getByRole('button', { name: 'Sign for the provider side (Finance)' }).click();
+  await p.getByRole('status').filter({ hasText: 'Signed for Finance.' }).waitFor();
+  const sig = (await p.getByRole('table', { name: 'Signatures of version 1' }).innerText()).replace(/\s+/g, ' ');
+  assert(/Provider: Finance .*Fiona Clarke/.test(sig), `the provider signature: ${sig}`);
+  assert(/Consumer: Sales .*not signed/.test(sig), `the consumer side: ${sig}`);
+  await screenshot(p, 'walk-proposed-signed-provider');
+  await signOutOf(p);
+  return `${walk.title} at ${walk.contractUrl}; the bad target said "${problem}"`;
+});
+
+test('walk 2/3: the Sales head signs the consumer side and activates; the catalogue shows the new terms', async () => {
+  assert(walk.contractUrl, 'walk 1 did not create the contract');
+  const p = await walkPage();
+  await signInAs(p, 'samuel.reed@example.org');
+  // The proposal waits in the contract list for Sales.
+  await openHash(p, '#/contracts?state=proposed');
+  await p.getByRole('table', { name: /^Contracts matching/ }).getByRole('link', { name: walk.title }).click();
+  await p.getByRole('heading', { level: 1, name: walk.title }).waitFor();
+  assert((await p.getByRole('button', { name: /^Sign for the provider side/ }).count()) === 0, 'the Sales head is offered the provider signature');
+  await p.getByRole('button', { name: 'Sign for the consumer side (Sales)' }).click();
+  await p.getByRole('heading', { level: 2, name: /^Version 1 Agreed/ }).waitFor();
+  const sig = (await p.getByRole('table', { name: 'Signatures of version 1' }).innerText()).replace(/\s+/g, ' ');
+  assert(/Fiona Clarke/.test(sig) && /Samuel Reed/.test(sig), `signatures after both: ${sig}`);
+  await p.getByRole('button', { name: 'Activate version 1' }).click();
+  await p.getByRole('heading', { level: 2, name: /^Version 1 Active/ }).waitFor();
+  await screenshot(p, 'walk-active');
+  // Every employee's catalogue now shows the terms.
+  await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalogue', exact: true }).click();
+  const card = p.getByRole('article', { name: walk.service });
+  await card.waitFor();
+  const text = (await card.innerText()).replace(/\s+/g, ' ');
+  const want = `Finance answers Sales' ${walk.service} requests within 4 business hours and resolves them within 16 business hours, on the Head office calendar.`;
+  assert(text.includes(want), `the catalogue card lacks "${want}": ${text}`);
+  assert(text.includes("In their words: \"Requests name the customer's account number.\""), `the consumer's note is missing: ${text}`);
+  assert(text.includes('With Sales'), `the card does not name the consumer: ${text}`);
+  await card.screenshot({ path: path.join(OUT, `${String(++shot).padStart(2, '0')}-walk-catalogue-card.png`) });
+  return want;
+});
+
+test('walk 3/3: a new draft is hidden from a third department and read-only to a member', async () => {
+  assert(walk.contractUrl, 'walk 1 did not create the contract');
+  const p = await walkPage();
+  // Still the Sales head: start version 2 from the active one.
+  await openHash(p, walk.contractUrl);
+  await p.getByRole('heading', { level: 1, name: walk.title }).waitFor();
+  await p.getByRole('button', { name: 'Start a new version' }).click();
+  await p.getByRole('form', { name: 'Edit draft version 2' }).waitFor();
+  await p.waitForFunction(() => document.activeElement && document.activeElement.id === 'draft-title');
+  const prefilled = await p.getByLabel('Consumer expectation 1: Note in your own words').inputValue();
+  assert(prefilled === "Requests name the customer's account number.", `version 2 is not prefilled: "${prefilled}"`);
+  const draftUrl = `${walk.contractUrl}?version=2`;
+  await signOutOf(p);
+
+  // Customer Service's head: a third department. The draft is "not found"; version 1 is visible.
+  await signInAs(p, 'carmen.ortiz@example.org');
+  await openHash(p, draftUrl);
+  await p.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+  await screenshot(p, 'walk-third-department-draft');
+  await openHash(p, walk.contractUrl);
+  await p.getByRole('heading', { level: 1, name: walk.title }).waitFor();
+  const versions = await p.getByRole('list', { name: 'Versions' }).innerText();
+  assert(!/Version 2/.test(versions), `a third department sees version 2 listed: ${versions}`);
+  assert((await p.getByText('Version 2 is draft').count()) === 0, 'a third department is told about the draft');
+  await openHash(p, '#/contracts?state=draft');
+  const drafts = await p.getByRole('table', { name: /^Contracts matching/ }).getByRole('link', { name: walk.title }).count();
+  assert(drafts === 0, 'the draft is listed for a third department');
+  await signOutOf(p);
+
+  // A member of Sales (a side) sees the draft, but may neither edit nor act.
+  await signInAs(p, 'sara.lindqvist@example.org');
+  await openHash(p, draftUrl);
+  await p.getByRole('heading', { level: 2, name: /^Version 2 Draft/ }).waitFor();
+  assert((await p.getByRole('form', { name: /^Edit draft/ }).count()) === 0, 'a member may edit the draft');
+  const steps = (await p.getByRole('form', { name: 'Next steps' }).innerText()).replace(/\s+/g, ' ');
+  assert(/Only an administrator/.test(steps), `a member is offered steps: ${steps}`);
+  await screenshot(p, 'walk-member-draft');
+  await signOutOf(p);
+  await walkCtx.close();
+  walkCtx = null;
+  return 'Customer Service head: 404 on the draft, version 1 visible; Sales member: draft read-only';
+});
+
 test('keyboard: the sign-in form can be completed with Tab and Enter only', async () => {
   const kctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
   kctx.setDefaultTimeout(STEP_TIMEOUT);
@@ -667,6 +1004,7 @@ test('no JavaScript errors on any page', async () => {
 
 for (const c of cases) {
   const t0 = Date.now();
+  activePage = null;
   try {
     const note = await c.fn();
     passed += 1;
@@ -675,8 +1013,9 @@ for (const c of cases) {
     failed += 1;
     let msg = String((err && err.message) || err).split('\n')[0];
     // Say what the page showed, if it showed an error (e.g. a problem from the API).
+    const failPage = activePage && !activePage.isClosed() ? activePage : page;
     try {
-      const alerts = await page.locator('[role="alert"]:visible').allInnerTexts();
+      const alerts = await failPage.locator('[role="alert"]:visible').allInnerTexts();
       const shown = alerts.map((t) => t.trim()).filter(Boolean);
       if (shown.length) msg += ` [page shows: ${shown.join(' | ')}]`;
     } catch (e) {
@@ -684,7 +1023,7 @@ for (const c of cases) {
     }
     console.log(`FAIL - ${c.name}: ${msg}`);
     try {
-      await screenshot(page, `FAILED-${c.name.replace(/\W+/g, '-').slice(0, 40)}`);
+      await screenshot(failPage, `FAILED-${c.name.replace(/\W+/g, '-').slice(0, 40)}`);
     } catch (e) {
       // The page may be gone; the failure line above is what matters.
     }

@@ -198,9 +198,15 @@ export function clearProblem(form) {
   const box = formError(form);
   box.hidden = true;
   box.textContent = '';
+  // Messages shown next to an input (forms with data-inline-errors, see showProblem).
+  const inline = new Set();
+  for (const el of form.querySelectorAll('.field-error')) {
+    if (el.id) inline.add(el.id);
+    el.remove();
+  }
   for (const el of form.querySelectorAll('[aria-invalid="true"]')) {
     el.removeAttribute('aria-invalid');
-    const d = (el.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && x !== box.id);
+    const d = (el.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && x !== box.id && !inline.has(x));
     if (d.length) el.setAttribute('aria-describedby', d.join(' '));
     else el.removeAttribute('aria-describedby');
   }
@@ -220,7 +226,8 @@ export function inputForPointer(form, pointer) {
 }
 
 // Show an error (ApiError or any Error) on a form: the detail in its alert box and the
-// offending input marked invalid and focused.
+// offending input marked invalid and focused. A form with a data-inline-errors attribute
+// also shows the message right next to that input (and describes the input with it).
 export function showProblem(form, err) {
   clearProblem(form);
   const box = formError(form);
@@ -236,7 +243,13 @@ export function showProblem(form, err) {
   if (input) {
     input.setAttribute('aria-invalid', 'true');
     const d = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
-    d.push(box.id);
+    if (form.hasAttribute('data-inline-errors')) {
+      const note = h('span', { class: 'field-error', id: uid('ferr') }, msg);
+      const wrap = input.closest('.field');
+      if (wrap && form.contains(wrap)) wrap.appendChild(note);
+      else input.after(note);
+      d.push(note.id);
+    } else d.push(box.id);
     input.setAttribute('aria-describedby', d.join(' '));
     input.focus();
   }

@@ -7,8 +7,11 @@ import * as people from './people.js';
 import * as tokens from './tokens.js';
 import * as audit from './audit.js';
 import * as calendars from './calendars.js';
+import * as services from './services.js';
+import * as contracts from './contracts.js';
+import * as policies from './policies.js';
 
-const PAGES = [departments, people, calendars, tokens, audit];
+const PAGES = [departments, people, services, contracts, policies, calendars, tokens, audit];
 
 // The navigation bar: groups of links; `when(me)` hides a link from those who may not use it.
 export const NAV = [
@@ -21,7 +24,12 @@ export const NAV = [
   },
   {
     group: 'Service delivery',
-    items: [{ href: '#/calendars', label: 'Calendars', match: /^\/calendars(\/|$)/ }],
+    items: [
+      { href: '#/services', label: 'Catalogue', match: /^\/services(\/|$)/ },
+      { href: '#/contracts', label: 'Contracts', match: /^\/contracts(\/|$)/ },
+      { href: '#/escalation', label: 'Escalation', match: /^\/escalation(\/|$)/ },
+      { href: '#/calendars', label: 'Calendars', match: /^\/calendars(\/|$)/ },
+    ],
   },
   { items: [{ href: '#/tokens', label: 'My tokens', match: /^\/tokens(\/|$)/ }] },
   { items: [{ href: '#/audit', label: 'Audit', match: /^\/audit(\/|$)/, when: (me) => me.role === 'admin' }] },
