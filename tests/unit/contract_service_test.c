@@ -5,6 +5,7 @@
 #include "contract/contract.h"
 #include "org/org.h"
 #include "store/store.h"
+#include "org_fixture.h"
 #include "t.h"
 
 static struct store *st;
@@ -20,41 +21,6 @@ static int64_t count(const char *sql)
 
     store_query_int(st, sql, NULL, 0, &n, &err);
     return n;
-}
-
-static int64_t add_person(const char *name, const char *email, int64_t dept, enum org_role role)
-{
-    struct org_person_input in = {.has_name = true,
-                                  .has_email = true,
-                                  .has_department = true,
-                                  .has_role = true,
-                                  .name = name,
-                                  .email = email,
-                                  .department_id = dept,
-                                  .role = role};
-    struct org_person p = {0};
-    struct acc_err err;
-
-    T_EQ_INT(org_person_create(st, &sys, &in, arena, &p, &err), ACC_OK);
-    return p.id;
-}
-
-static int64_t add_department(const char *name)
-{
-    struct org_department_input in = {.has_name = true, .name = name};
-    struct org_department d = {0};
-    struct acc_err err;
-
-    T_EQ_INT(org_department_create(st, &sys, &in, arena, &d, &err), ACC_OK);
-    return d.id;
-}
-
-/* An actor as the HTTP layer builds it from a signed-in person. */
-static struct org_actor actor(int64_t person, int64_t dept, enum org_role role)
-{
-    struct org_actor a = {person, dept, role, "test"};
-
-    return a;
 }
 
 /* Input for a valid Finance service named name. */
@@ -92,15 +58,15 @@ static void setup(void)
     store_migrate(st, NULL, &err);
     arena = acc_arena_new();
     sys = org_actor_system("test");
-    fin = add_department("Finance");
-    sales = add_department("Sales");
-    closed = add_department("Closed");
-    fin_head = add_person("Fiona", "fiona@example.org", fin, ORG_ROLE_HEAD);
-    fin_point = add_person("Farid", "farid@example.org", fin, ORG_ROLE_POINT_PERSON);
-    fin_member = add_person("Felix", "felix@example.org", fin, ORG_ROLE_MEMBER);
-    fin_gone = add_person("Frank", "frank@example.org", fin, ORG_ROLE_MEMBER);
-    sales_head = add_person("Samuel", "samuel@example.org", sales, ORG_ROLE_HEAD);
-    sales_member = add_person("Sara", "sara@example.org", sales, ORG_ROLE_MEMBER);
+    fin = fx_department(st, arena, "Finance");
+    sales = fx_department(st, arena, "Sales");
+    closed = fx_department(st, arena, "Closed");
+    fin_head = fx_person(st, arena, "Fiona", "fiona@example.org", fin, ORG_ROLE_HEAD);
+    fin_point = fx_person(st, arena, "Farid", "farid@example.org", fin, ORG_ROLE_POINT_PERSON);
+    fin_member = fx_person(st, arena, "Felix", "felix@example.org", fin, ORG_ROLE_MEMBER);
+    fin_gone = fx_person(st, arena, "Frank", "frank@example.org", fin, ORG_ROLE_MEMBER);
+    sales_head = fx_person(st, arena, "Samuel", "samuel@example.org", sales, ORG_ROLE_HEAD);
+    sales_member = fx_person(st, arena, "Sara", "sara@example.org", sales, ORG_ROLE_MEMBER);
     T_EQ_INT(org_person_update(st, &sys, fin_gone, &gone, arena, &p, &err), ACC_OK);
     T_EQ_INT(org_department_update(st, &sys, closed, &off, arena, &d, &err), ACC_OK);
 }
@@ -137,10 +103,10 @@ static void test_create_defaults_and_get(void)
 
 static void test_who_may_create(void)
 {
-    struct org_actor member = actor(fin_member, fin, ORG_ROLE_MEMBER);
-    struct org_actor point = actor(fin_point, fin, ORG_ROLE_POINT_PERSON);
-    struct org_actor head = actor(fin_head, fin, ORG_ROLE_HEAD);
-    struct org_actor other_head = actor(sales_head, sales, ORG_ROLE_HEAD);
+    struct org_actor member = fx_actor(fin_member, fin, ORG_ROLE_MEMBER);
+    struct org_actor point = fx_actor(fin_point, fin, ORG_ROLE_POINT_PERSON);
+    struct org_actor head = fx_actor(fin_head, fin, ORG_ROLE_HEAD);
+    struct org_actor other_head = fx_actor(sales_head, sales, ORG_ROLE_HEAD);
     struct contract_service_input in = finance_input("Payroll questions");
     int64_t audits = count("SELECT COUNT(*) FROM audit WHERE entity = 'service'");
     struct contract_service s;
@@ -157,10 +123,10 @@ static void test_who_may_create(void)
 
 static void test_who_may_update(void)
 {
-    struct org_actor member = actor(fin_member, fin, ORG_ROLE_MEMBER);
-    struct org_actor point = actor(fin_point, fin, ORG_ROLE_POINT_PERSON);
-    struct org_actor head = actor(fin_head, fin, ORG_ROLE_HEAD);
-    struct org_actor other_head = actor(sales_head, sales, ORG_ROLE_HEAD);
+    struct org_actor member = fx_actor(fin_member, fin, ORG_ROLE_MEMBER);
+    struct org_actor point = fx_actor(fin_point, fin, ORG_ROLE_POINT_PERSON);
+    struct org_actor head = fx_actor(fin_head, fin, ORG_ROLE_HEAD);
+    struct org_actor other_head = fx_actor(sales_head, sales, ORG_ROLE_HEAD);
     struct contract_service_input in = {.has_description = true, .description = "Checks credit"};
     struct contract_service_input move = {.has_provider = true,
                                           .provider_id = sales,
@@ -444,14 +410,14 @@ static void test_revive_needs_active_provider(void)
     struct contract_service_input revive = {.has_active = true, .active = true};
     struct org_department_input off = {.has_active = true, .active = false};
     struct org_department_input on = {.has_active = true, .active = true};
-    int64_t dept = add_department("Seasonal"), person, id;
+    int64_t dept = fx_department(st, arena, "Seasonal"), person, id;
     struct contract_service_input in = {
         .has_name = true, .has_provider = true, .has_point_person = true, .name = "Stock counts"};
     struct org_department d;
     struct contract_service s;
     struct acc_err err;
 
-    person = add_person("Sigrid", "sigrid@example.org", dept, ORG_ROLE_MEMBER);
+    person = fx_person(st, arena, "Sigrid", "sigrid@example.org", dept, ORG_ROLE_MEMBER);
     in.provider_id = dept;
     in.point_person_id = person;
     T_EQ_INT(contract_service_create(st, &sys, &in, arena, &s, &err), ACC_OK);
@@ -469,7 +435,7 @@ static void test_revive_needs_active_provider(void)
 
 static void test_audit(void)
 {
-    struct org_actor head = actor(fin_head, fin, ORG_ROLE_HEAD);
+    struct org_actor head = fx_actor(fin_head, fin, ORG_ROLE_HEAD);
     struct contract_service_input in = finance_input("Audit trail");
     struct contract_service_input same = {.has_name = true, .name = "Audit trail"};
     struct contract_service_input bad = {.has_deputy = true, .deputy_id = fin_point};

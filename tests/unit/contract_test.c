@@ -6,6 +6,7 @@
 #include "jx/jx.h"
 #include "org/org.h"
 #include "store/store.h"
+#include "org_fixture.h"
 #include "t.h"
 
 #define M MEASURE_MILLI
@@ -99,13 +100,6 @@ static struct contract sample_contract(void)
     return c;
 }
 
-static struct org_actor actor(int64_t person, int64_t dept, enum org_role role)
-{
-    struct org_actor a = {person, dept, role, "test"};
-
-    return a;
-}
-
 static void test_visibility_matrix(void)
 {
     static const struct {
@@ -121,7 +115,7 @@ static void test_visibility_matrix(void)
     struct contract c = sample_contract();
 
     for (size_t i = 0; i < ACC_ARRAY_LEN(who); i++) {
-        struct org_actor a = actor(100 + (int64_t)i, who[i].dept, who[i].role);
+        struct org_actor a = fx_actor(100 + (int64_t)i, who[i].dept, who[i].role);
 
         for (int s = CONTRACT_DRAFT; s <= CONTRACT_RETIRED; s++) {
             bool public_state = s == CONTRACT_ACTIVE || s == CONTRACT_SUPERSEDED;
@@ -154,13 +148,13 @@ static void test_public_versions(void)
 static void test_who_signs_and_manages(void)
 {
     struct contract c = sample_contract();
-    struct org_actor prov_head = actor(1, 1, ORG_ROLE_HEAD),
-                     point = actor(10, 1, ORG_ROLE_POINT_PERSON);
-    struct org_actor prov_member = actor(11, 1, ORG_ROLE_MEMBER),
-                     cons_head = actor(2, 2, ORG_ROLE_HEAD);
-    struct org_actor cons_point = actor(20, 2, ORG_ROLE_POINT_PERSON),
-                     admin = actor(99, 0, ORG_ROLE_ADMIN);
-    struct org_actor third_head = actor(3, 3, ORG_ROLE_HEAD);
+    struct org_actor prov_head = fx_actor(1, 1, ORG_ROLE_HEAD),
+                     point = fx_actor(10, 1, ORG_ROLE_POINT_PERSON);
+    struct org_actor prov_member = fx_actor(11, 1, ORG_ROLE_MEMBER),
+                     cons_head = fx_actor(2, 2, ORG_ROLE_HEAD);
+    struct org_actor cons_point = fx_actor(20, 2, ORG_ROLE_POINT_PERSON),
+                     admin = fx_actor(99, 0, ORG_ROLE_ADMIN);
+    struct org_actor third_head = fx_actor(3, 3, ORG_ROLE_HEAD);
     struct acc_err err;
 
     T_EQ_INT(contract_signing_sides(&c, &prov_head), MEASURE_PROVIDER);
@@ -185,7 +179,7 @@ static void test_who_signs_and_manages(void)
     c.consumer.person.id = 12;
     T_EQ_INT(contract_signing_sides(&c, &prov_member), MEASURE_PROVIDER);
     {
-        struct org_actor named = actor(12, 1, ORG_ROLE_MEMBER);
+        struct org_actor named = fx_actor(12, 1, ORG_ROLE_MEMBER);
 
         T_EQ_INT(contract_signing_sides(&c, &named), MEASURE_CONSUMER);
     }
@@ -456,35 +450,6 @@ static struct store *st;
 static struct acc_arena *arena;
 static int64_t fin, sales, it, cal, fin_head, fin_point, sales_head, it_head, service_id;
 
-static int64_t add_person(const char *name, int64_t dept, enum org_role role)
-{
-    struct org_actor sys = org_actor_system("test");
-    struct org_person_input in = {.has_name = true,
-                                  .has_email = true,
-                                  .has_department = true,
-                                  .has_role = true,
-                                  .name = name,
-                                  .email = acc_arena_printf(arena, "%s@example.org", name),
-                                  .department_id = dept,
-                                  .role = role};
-    struct org_person p = {0};
-    struct acc_err err;
-
-    T_EQ_INT(org_person_create(st, &sys, &in, arena, &p, &err), ACC_OK);
-    return p.id;
-}
-
-static int64_t add_department(const char *name)
-{
-    struct org_actor sys = org_actor_system("test");
-    struct org_department_input in = {.has_name = true, .name = name};
-    struct org_department d = {0};
-    struct acc_err err;
-
-    T_EQ_INT(org_department_create(st, &sys, &in, arena, &d, &err), ACC_OK);
-    return d.id;
-}
-
 static void setup(void)
 {
     struct org_actor sys = org_actor_system("test");
@@ -502,13 +467,14 @@ static void setup(void)
     arena = acc_arena_new();
     T_EQ_INT(store_open(":memory:", &st, &err), ACC_OK);
     T_EQ_INT(store_migrate(st, NULL, &err), ACC_OK);
-    fin = add_department("Finance");
-    sales = add_department("Sales");
-    it = add_department("IT");
-    fin_head = add_person("fin.head", fin, ORG_ROLE_HEAD);
-    fin_point = add_person("fin.point", fin, ORG_ROLE_POINT_PERSON);
-    sales_head = add_person("sales.head", sales, ORG_ROLE_HEAD);
-    it_head = add_person("it.head", it, ORG_ROLE_HEAD);
+    fin = fx_department(st, arena, "Finance");
+    sales = fx_department(st, arena, "Sales");
+    it = fx_department(st, arena, "IT");
+    fin_head = fx_person(st, arena, "fin.head", "fin.head@example.org", fin, ORG_ROLE_HEAD);
+    fin_point =
+        fx_person(st, arena, "fin.point", "fin.point@example.org", fin, ORG_ROLE_POINT_PERSON);
+    sales_head = fx_person(st, arena, "sales.head", "sales.head@example.org", sales, ORG_ROLE_HEAD);
+    it_head = fx_person(st, arena, "it.head", "it.head@example.org", it, ORG_ROLE_HEAD);
     T_EQ_INT(calendar_week_parse("09:00-17:00,09:00-17:00,09:00-17:00,09:00-17:00,09:00-17:00,-,-",
                                  &ci.week, &err),
              ACC_OK);
@@ -523,11 +489,6 @@ static void setup(void)
     calendar_zones_free(zones);
 }
 
-static struct org_actor person(int64_t id, int64_t dept, enum org_role role)
-{
-    return actor(id, dept, role);
-}
-
 static int64_t count(const char *sql)
 {
     struct acc_err err;
@@ -540,10 +501,10 @@ static int64_t count(const char *sql)
 /* Draft -> proposed -> signed by both -> active; a second version supersedes the first. */
 static void test_formal_walk_and_supersede(void)
 {
-    struct org_actor head = person(fin_head, fin, ORG_ROLE_HEAD);
-    struct org_actor point = person(fin_point, fin, ORG_ROLE_POINT_PERSON);
-    struct org_actor consumer = person(sales_head, sales, ORG_ROLE_HEAD);
-    struct org_actor third = person(it_head, it, ORG_ROLE_HEAD);
+    struct org_actor head = fx_actor(fin_head, fin, ORG_ROLE_HEAD);
+    struct org_actor point = fx_actor(fin_point, fin, ORG_ROLE_POINT_PERSON);
+    struct org_actor consumer = fx_actor(sales_head, sales, ORG_ROLE_HEAD);
+    struct org_actor third = fx_actor(it_head, it, ORG_ROLE_HEAD);
     struct contract_expectation e[] = {exp_of(MEASURE_PROVIDER, "quality", 4 * M, M)};
     struct contract_create_input in = {0};
     struct contract_version v;
@@ -628,7 +589,7 @@ static void test_formal_walk_and_supersede(void)
 /* Informal contracts skip sign-off; their drafts activate directly. */
 static void test_informal_walk(void)
 {
-    struct org_actor point = person(fin_point, fin, ORG_ROLE_POINT_PERSON);
+    struct org_actor point = fx_actor(fin_point, fin, ORG_ROLE_POINT_PERSON);
     struct contract_expectation e[] = {exp_of(MEASURE_CONSUMER, "clarity", 4 * M, M)};
     struct contract_create_input in = {0};
     struct contract_version v;

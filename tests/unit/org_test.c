@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "org/org.h"
 #include "store/store.h"
+#include "org_fixture.h"
 #include "t.h"
 
 static struct store *st;
@@ -19,33 +20,6 @@ static int64_t count(const char *sql)
     return n;
 }
 
-static int64_t add_person(const char *name, const char *email, int64_t dept, enum org_role role)
-{
-    struct org_person_input in = {.has_name = true,
-                                  .has_email = true,
-                                  .has_department = true,
-                                  .has_role = true,
-                                  .name = name,
-                                  .email = email,
-                                  .department_id = dept,
-                                  .role = role};
-    struct org_person p = {0};
-    struct acc_err err;
-
-    T_EQ_INT(org_person_create(st, &sys, &in, arena, &p, &err), ACC_OK);
-    return p.id;
-}
-
-static int64_t add_department(const char *name)
-{
-    struct org_department_input in = {.has_name = true, .name = name};
-    struct org_department d = {0};
-    struct acc_err err;
-
-    T_EQ_INT(org_department_create(st, &sys, &in, arena, &d, &err), ACC_OK);
-    return d.id;
-}
-
 static void setup(void)
 {
     struct acc_err err;
@@ -54,12 +28,12 @@ static void setup(void)
     store_migrate(st, NULL, &err);
     arena = acc_arena_new();
     sys = org_actor_system("test");
-    fin = add_department("Finance");
-    sales = add_department("Sales");
-    fin_head = add_person("Fiona", "Fiona@Example.org", fin, ORG_ROLE_HEAD);
-    fin_point = add_person("Farid", "farid@example.org", fin, ORG_ROLE_POINT_PERSON);
-    fin_member = add_person("Felix", "felix@example.org", fin, ORG_ROLE_MEMBER);
-    sales_member = add_person("Sara", "sara@example.org", sales, ORG_ROLE_MEMBER);
+    fin = fx_department(st, arena, "Finance");
+    sales = fx_department(st, arena, "Sales");
+    fin_head = fx_person(st, arena, "Fiona", "Fiona@Example.org", fin, ORG_ROLE_HEAD);
+    fin_point = fx_person(st, arena, "Farid", "farid@example.org", fin, ORG_ROLE_POINT_PERSON);
+    fin_member = fx_person(st, arena, "Felix", "felix@example.org", fin, ORG_ROLE_MEMBER);
+    sales_member = fx_person(st, arena, "Sara", "sara@example.org", sales, ORG_ROLE_MEMBER);
 }
 
 static void test_email_normalised_and_unique(void)
