@@ -116,4 +116,10 @@ char *acc_trim(char *s);
 /* True when s is well-formed UTF-8 (no overlongs, no surrogates). */
 bool acc_utf8_valid(const char *s);
 
+/*
+ * Checks free text (NULL passes): at most max bytes and valid UTF-8, else ACC_EINVAL at
+ * field (a JSON pointer such as "/description", named in the message without its '/').
+ */
+int acc_text_check(const char *text, size_t max, const char *field, struct acc_err *err);
+
 #endif

@@ -67,3 +67,12 @@ bool acc_utf8_valid(const char *s)
     }
     return true;
 }
+
+int acc_text_check(const char *text, size_t max, const char *field, struct acc_err *err)
+{
+    if (text && strlen(text) > max)
+        return acc_fail(err, ACC_EINVAL, field, "%s is longer than %zu bytes", field + 1, max);
+    if (text && !acc_utf8_valid(text))
+        return acc_fail(err, ACC_EINVAL, field, "%s is not valid UTF-8", field + 1);
+    return ACC_OK;
+}

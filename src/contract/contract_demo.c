@@ -182,7 +182,7 @@ static int demo_walk(struct store *st, int64_t cid, int number, const struct dem
     rc = demo_actor(st, services[d->service].point_person, arena, &provider, err);
     if (!rc)
         rc = org_department_find(st, d->consumer, arena, &cd, err);
-    consumer = (struct org_actor){cd.head.id, cd.id, ORG_ROLE_HEAD, "cli: demo"};
+    consumer = (struct org_actor){cd.head.id, cd.id, ORG_ROLE_HEAD, "cli: demo", false};
     if (rc || d->reach == CONTRACT_DRAFT)
         return rc;
     if (!d->formal)

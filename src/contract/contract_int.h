@@ -25,7 +25,4 @@ const char *contract_levels_snapshot(const struct contract_level *levels, int n,
 int contract_policy_usable(struct store *st, int64_t policy_id, int64_t provider_id,
                            const char *field, struct acc_err *err);
 
-/* Fails with ACC_EINVAL at field unless text is valid UTF-8 of at most max bytes. */
-int contract_text_check(const char *text, size_t max, const char *field, struct acc_err *err);
-
 #endif

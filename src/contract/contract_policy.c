@@ -10,15 +10,6 @@
 static const char *const clock_names[] = {"response", "resolution"};
 static const char *const reassign_names[] = {NULL, "deputy", "provider_head"};
 
-int contract_text_check(const char *text, size_t max, const char *field, struct acc_err *err)
-{
-    if (text && strlen(text) > max)
-        return acc_fail(err, ACC_EINVAL, field, "%s is longer than %zu bytes", field + 1, max);
-    if (text && !acc_utf8_valid(text))
-        return acc_fail(err, ACC_EINVAL, field, "%s is not valid UTF-8", field + 1);
-    return ACC_OK;
-}
-
 /* ---- levels ---- */
 
 int contract_levels_load(struct store *st, bool by_version, int64_t owner_id,

@@ -171,11 +171,11 @@ static int check_service(struct store *st, const struct contract_service *before
 
     rc = org_name_check(s->name, "/name", err);
     if (!rc)
-        rc = contract_text_check(s->description, CONTRACT_TEXT_MAX, "/description", err);
+        rc = acc_text_check(s->description, CONTRACT_TEXT_MAX, "/description", err);
     if (!rc)
-        rc = contract_text_check(s->process, CONTRACT_TEXT_MAX, "/process", err);
+        rc = acc_text_check(s->process, CONTRACT_TEXT_MAX, "/process", err);
     if (!rc)
-        rc = contract_text_check(s->outcome, CONTRACT_TEXT_MAX, "/outcome", err);
+        rc = acc_text_check(s->outcome, CONTRACT_TEXT_MAX, "/outcome", err);
     if (rc)
         return rc;
     if (!s->provider.id)

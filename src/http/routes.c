@@ -7,6 +7,7 @@
 #include "contract/contract_service_api.h"
 #include "http/http_int.h"
 #include "org/org_api.h"
+#include "request/request_api.h"
 
 #define AUTH_W (ROUTE_AUTH | ROUTE_WRITE)
 
@@ -78,6 +79,18 @@ const struct route http_routes[] = {
      ROUTE_AUTH},
     {"PUT", "/api/v1/departments/{id}/escalation-policy", contract_api_department_policy_put,
      AUTH_W},
+
+    /* Requests: access is decided per request by the request module (404 to third parties). */
+    {"GET", "/api/v1/requests", request_api_list, ROUTE_AUTH},
+    {"POST", "/api/v1/requests", request_api_create, AUTH_W},
+    {"GET", "/api/v1/requests/count", request_api_count, ROUTE_AUTH},
+    {"GET", "/api/v1/requests/{id}", request_api_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/requests/{id}", request_api_update, AUTH_W},
+    {"POST", "/api/v1/requests/{id}/transitions", request_api_transition, AUTH_W},
+    {"POST", "/api/v1/requests/{id}/escalate", request_api_escalate, AUTH_W},
+    {"GET", "/api/v1/requests/{id}/comments", request_api_comment_list, ROUTE_AUTH},
+    {"POST", "/api/v1/requests/{id}/comments", request_api_comment_add, AUTH_W},
+    {"GET", "/api/v1/requests/{id}/events", request_api_event_list, ROUTE_AUTH},
 };
 
 const size_t http_nroutes = ACC_ARRAY_LEN(http_routes);

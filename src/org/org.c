@@ -30,7 +30,7 @@ int org_role_parse(const char *s, enum org_role *out, struct acc_err *err)
 
 struct org_actor org_actor_system(const char *via)
 {
-    struct org_actor a = {0, 0, ORG_ROLE_ADMIN, via};
+    struct org_actor a = {0, 0, ORG_ROLE_ADMIN, via, false};
 
     return a;
 }

@@ -21,6 +21,7 @@ struct org_actor {
     int64_t department_id;
     enum org_role role;
     const char *via; /* route or command, written to the audit log */
+    bool replay;     /* replaying history (an import): record everything, notify nobody */
 };
 
 /* The system acting through a CLI command: all rights, no person. */

@@ -128,8 +128,8 @@ static void test_limit_per_address(void)
 
 static void test_tokens(void)
 {
-    struct org_actor as_alice = {alice, 0, ORG_ROLE_ADMIN, "test"};
-    struct org_actor as_member = {bob, 0, ORG_ROLE_MEMBER, "test"};
+    struct org_actor as_alice = {alice, 0, ORG_ROLE_ADMIN, "test", false};
+    struct org_actor as_member = {bob, 0, ORG_ROLE_MEMBER, "test", false};
     char secret[AUTH_SECRET_LEN + 1], other[AUTH_SECRET_LEN + 1];
     struct auth_principal p;
     struct auth_token t, t2, *items;
@@ -168,7 +168,7 @@ static void test_tokens(void)
 static void test_inactive_person_locked_out(void)
 {
     struct org_actor sys = org_actor_system("test");
-    struct org_actor as_bob = {bob, 0, ORG_ROLE_ADMIN, "test"};
+    struct org_actor as_bob = {bob, 0, ORG_ROLE_ADMIN, "test", false};
     struct org_person_input off = {.has_active = true, .active = false};
     char secret[AUTH_SECRET_LEN + 1];
     struct auth_principal p;

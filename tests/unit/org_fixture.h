@@ -40,7 +40,7 @@ static inline int64_t fx_person(struct store *st, struct acc_arena *arena, const
 /* An actor as the HTTP layer builds it from a signed-in person. */
 static inline struct org_actor fx_actor(int64_t person, int64_t dept, enum org_role role)
 {
-    struct org_actor a = {person, dept, role, "test"};
+    struct org_actor a = {person, dept, role, "test", false};
 
     return a;
 }

@@ -114,8 +114,8 @@ static void test_officers_must_belong(void)
 
 static void test_head_rights(void)
 {
-    struct org_actor head = {fin_head, fin, ORG_ROLE_HEAD, "test"};
-    struct org_actor member = {fin_member, fin, ORG_ROLE_MEMBER, "test"};
+    struct org_actor head = {fin_head, fin, ORG_ROLE_HEAD, "test", false};
+    struct org_actor member = {fin_member, fin, ORG_ROLE_MEMBER, "test", false};
     struct org_department_input din = {.has_deputy = true, .deputy_id = 0};
     struct org_person_input pin = {.has_role = true, .role = ORG_ROLE_ADMIN};
     struct org_department d;

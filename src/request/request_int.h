@@ -1,0 +1,59 @@
+/* request_int.h: what the files of the request module share and nobody else needs. */
+#ifndef ACCORD_REQUEST_REQUEST_INT_H
+#define ACCORD_REQUEST_REQUEST_INT_H
+
+#include "request/request.h"
+
+struct store;
+struct calendar_zones;
+
+/*
+ * The terms a request is bound to, and the people they name: its contract and version (with
+ * the frozen escalation levels), the service's point person and deputy, the departments'
+ * heads and point person, and the engine calendar. The caller calendar_release()s cal.
+ */
+struct request_binding {
+    struct contract contract;
+    struct contract_version version;
+    int64_t service_point, service_deputy;
+    int64_t provider_point, provider_head, consumer_head;
+    struct calendar cal;
+};
+
+/* Binds to version number of contract c (read as the system). */
+int request_bind(struct store *st, struct calendar_zones *zones, const struct contract *c,
+                 int number, struct acc_arena *arena, struct request_binding *out,
+                 struct acc_err *err);
+/* Binds to the version request r was raised under. */
+int request_bind_for(struct store *st, struct calendar_zones *zones, const struct request *r,
+                     struct acc_arena *arena, struct request_binding *out, struct acc_err *err);
+
+/*
+ * Sets r->next_fire_at: the earliest instant a level not yet fired (by the request_escalation
+ * rows of r, when r->id is set) or the automatic close is due; 0 when none.
+ */
+int request_next_fire(struct store *st, const struct request_binding *b, struct request *r,
+                      struct acc_err *err);
+
+/* Reads request id whatever who may see. */
+int request_load(struct store *st, int64_t id, struct acc_arena *arena, struct request *out,
+                 struct acc_err *err);
+/* Writes the columns of r that change after creation. */
+int request_save(struct store *st, const struct request *r, struct acc_err *err);
+/* Appends a timeline event (actor_id 0: accord itself). */
+int request_event_add(struct store *st, int64_t request_id, int64_t at, int64_t actor_id,
+                      const char *kind, const char *detail_json, struct acc_err *err);
+/*
+ * Queues a notification of type about r for people[0..n) (0s and repeats left out); nothing
+ * when who replays history.
+ */
+int request_outbox_add(struct store *st, const struct org_actor *who, const char *type,
+                       const struct request *r, const int64_t *people, int n, int64_t now,
+                       struct acc_arena *arena, struct acc_err *err);
+/* The audit row of a change to a request. */
+int request_audit(struct store *st, const struct org_actor *who, const struct request *before,
+                  const struct request *after, struct acc_arena *arena, struct acc_err *err);
+/* Minutes of a target scaled by a priority's factor (milli), in seconds, rounded up. */
+int64_t request_target_secs(int64_t minutes, int64_t factor);
+
+#endif
