@@ -55,6 +55,7 @@ CREATE INDEX request_provider ON request (provider_department_id, status, resolu
 CREATE INDEX request_consumer ON request (consumer_department_id, id);
 CREATE INDEX request_contract ON request (contract_id, id);
 CREATE INDEX request_assignee ON request (assignee_id, status);
+CREATE INDEX request_version ON request (version_id, status);
 
 -- The conversation: public comments, and internal notes the provider side alone reads.
 CREATE TABLE request_comment (

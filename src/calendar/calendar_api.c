@@ -2,6 +2,7 @@
 #include "base/acc.h"
 #include "calendar/calendar_api.h"
 #include "jx/jx.h"
+#include "request/request.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,13 @@ int calendar_api_create(struct http_ctx *ctx)
     return http_reply_json(ctx, 201, calendar_record_to_json(&c));
 }
 
+/* Open requests on calendar id follow its change (SPEC 3: their due instants move). */
+static int requests_follow(struct http_ctx *ctx, int64_t id)
+{
+    return request_calendar_changed(ctx->store, http_app_zones(ctx->app), id, acc_now(), NULL,
+                                    &ctx->err);
+}
+
 int calendar_api_update(struct http_ctx *ctx)
 {
     struct calendar_input in;
@@ -199,7 +207,8 @@ int calendar_api_update(struct http_ctx *ctx)
 
     if (http_param_id(ctx, 0, &id) || read_calendar(ctx, &in) ||
         calendar_record_update(ctx->store, &ctx->principal.actor, http_app_zones(ctx->app), id, &in,
-                               ctx->arena, &c, &ctx->err))
+                               ctx->arena, &c, &ctx->err) ||
+        requests_follow(ctx, id))
         return http_reply_err(ctx);
     return http_reply_json(ctx, 200, calendar_record_to_json(&c));
 }
@@ -266,8 +275,10 @@ int calendar_api_holiday_add(struct http_ctx *ctx)
         return http_reply_err(ctx);
     rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
     json_decref(obj);
-    if (rc || calendar_holiday_add(ctx->store, &ctx->principal.actor, id, date, name, ctx->arena,
-                                   &h, &ctx->err))
+    if (rc ||
+        calendar_holiday_add(ctx->store, &ctx->principal.actor, id, date, name, ctx->arena, &h,
+                             &ctx->err) ||
+        requests_follow(ctx, id))
         return http_reply_err(ctx);
     http_header_add(ctx, "Location",
                     acc_arena_printf(ctx->arena, "/api/v1/calendars/%lld/holidays/%lld",
@@ -280,7 +291,9 @@ int calendar_api_holiday_delete(struct http_ctx *ctx)
     int64_t id, hid;
 
     if (http_param_id(ctx, 0, &id) || http_param_id(ctx, 1, &hid) ||
-        calendar_holiday_delete(ctx->store, &ctx->principal.actor, id, hid, ctx->arena, &ctx->err))
+        calendar_holiday_delete(ctx->store, &ctx->principal.actor, id, hid, ctx->arena,
+                                &ctx->err) ||
+        requests_follow(ctx, id))
         return http_reply_err(ctx);
     return http_reply_empty(ctx, 204);
 }
@@ -301,7 +314,8 @@ int calendar_api_holiday_import(struct http_ctx *ctx)
         return http_reply_fail(ctx, ACC_EINVAL, "/query/years", "years must be from 1 to %d",
                                CALENDAR_ICS_YEARS_MAX);
     if (calendar_holiday_import(ctx->store, &ctx->principal.actor, id, ctx->body, ctx->body_len,
-                                (int)years, ctx->arena, &res, &ctx->err))
+                                (int)years, ctx->arena, &res, &ctx->err) ||
+        (res.added && requests_follow(ctx, id)))
         return http_reply_err(ctx);
     errors = json_array();
     for (size_t i = 0; i < res.n_errors; i++)

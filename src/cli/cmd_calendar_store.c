@@ -1,6 +1,7 @@
 /* cmd_calendar_store.c: `accord calendar list|show|add|import-ics`: stored calendars. */
 #include "base/acc.h"
 #include "calendar/calendar_db.h"
+#include "request/request.h"
 #include "cli/cli.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -210,6 +211,13 @@ static int import_ics(struct cli_ctx *cli, struct store *st, const struct org_ac
         rc = calendar_record_find(st, which, cli->arena, &c, &err);
     if (!rc)
         rc = calendar_holiday_import(st, sys, c.id, text, len, years, cli->arena, &res, &err);
+    if (!rc && res.added) {
+        /* Open requests on this calendar follow the new holidays (SPEC 3). */
+        struct calendar_zones *zones = calendar_zones_new();
+
+        rc = request_calendar_changed(st, zones, c.id, acc_now(), NULL, &err);
+        calendar_zones_free(zones);
+    }
     if (!rc)
         rc = store_commit(st, &err);
     else

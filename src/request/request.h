@@ -252,6 +252,15 @@ int request_escalate(struct store *st, struct calendar_zones *zones, const struc
                      struct acc_err *err);
 
 /*
+ * Calendar calendar_id changed (hours, zone or holidays): the running clocks of every
+ * request not closed whose version uses it get their due instants again on the new
+ * calendar, with a "due_changed" timeline event where an instant moved; stopped clocks keep
+ * what they measured. *changed (may be NULL) gets the number of requests that moved.
+ */
+int request_calendar_changed(struct store *st, struct calendar_zones *zones, int64_t calendar_id,
+                             int64_t now, int64_t *changed, struct acc_err *err);
+
+/*
  * Fires what is due on request id at now: its escalation levels in the order of the instants
  * they were due (each recorded with that instant), then the automatic close. With replay
  * (an import catching up with history) nothing is notified.

@@ -6,6 +6,7 @@
 #include "store/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static const char *const clock_names[] = {"response", "resolution"};
 
@@ -343,5 +344,65 @@ int request_sweep(struct store *st, struct calendar_zones *zones, int64_t now, i
     if (!rc)
         *done = n;
     acc_arena_free(arena);
+    return rc;
+}
+
+int request_calendar_changed(struct store *st, struct calendar_zones *zones, int64_t calendar_id,
+                             int64_t now, int64_t *changed, struct acc_err *err)
+{
+    struct store_arg args[] = {SA_INT(calendar_id)};
+    struct acc_arena *arena = acc_arena_new();
+    struct store_stmt *stmt = NULL;
+    int64_t *ids = NULL, count = 0, moved = 0;
+    size_t cap = 0;
+    bool row;
+    int rc;
+
+    rc = store_exec(st,
+                    "SELECT r.id FROM request r JOIN contract_version v ON v.id = r.version_id "
+                    "WHERE v.calendar_id = ? AND r.status <> 'closed' ORDER BY r.id",
+                    args, 1, &stmt, err);
+    while (!rc && !(rc = store_step(stmt, &row, err)) && row) {
+        if ((size_t)count == cap) {
+            cap = cap ? cap * 2 : 64;
+            ids = xrealloc(ids, cap * sizeof(*ids));
+        }
+        ids[count++] = store_col_int(stmt, 0);
+    }
+    store_finish(stmt);
+    for (int64_t i = 0; !rc && i < count; i++) {
+        struct request_binding b;
+        struct request before, r;
+
+        rc = request_load(st, ids[i], arena, &before, err);
+        if (!rc)
+            rc = request_bind_for(st, zones, &before, arena, &b, err);
+        if (rc)
+            break;
+        r = before;
+        rc = request_clocks_recompute(&b.cal, &r.clocks, err);
+        if (!rc)
+            rc = request_next_fire(st, &b, &r, err);
+        if (!rc && (r.clocks.response_due_at != before.clocks.response_due_at ||
+                    r.clocks.resolution_due_at != before.clocks.resolution_due_at ||
+                    r.next_fire_at != before.next_fire_at)) {
+            struct acc_jw w;
+
+            r.updated_at = now;
+            acc_jw_begin(&w);
+            acc_jw_str(&w, "reason", "the calendar changed");
+            acc_jw_int(&w, "response_due_at", r.clocks.response_due_at);
+            acc_jw_int(&w, "resolution_due_at", r.clocks.resolution_due_at);
+            rc = request_save(st, &r, err);
+            if (!rc)
+                rc = request_event_add(st, r.id, now, 0, "due_changed", acc_jw_end(&w, arena), err);
+            moved++;
+        }
+        calendar_release(&b.cal);
+    }
+    free(ids);
+    acc_arena_free(arena);
+    if (!rc && changed)
+        *changed = moved;
     return rc;
 }
