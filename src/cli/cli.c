@@ -25,6 +25,7 @@ static const struct {
      "business calendars: list, show, add, import holidays; due instants"},
     {"service", cmd_service, "the service catalogue: list, show and add services"},
     {"contract", cmd_contract, "service contracts: list, show both sides' terms, export CSV"},
+    {"import", cmd_import, "import request history from another tool (CSV)"},
 };
 
 static void usage(FILE *f)

@@ -58,5 +58,7 @@ cli_cmd_fn cmd_serve, cmd_init, cmd_demo, cmd_migrate, cmd_check, cmd_user, cmd_
 cli_cmd_fn cmd_calendar_store;
 /* `accord service list|show|add` and `accord contract list|show|export`. */
 cli_cmd_fn cmd_service, cmd_contract;
+/* `accord import requests FILE.csv`. */
+cli_cmd_fn cmd_import;
 
 #endif

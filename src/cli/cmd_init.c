@@ -5,6 +5,7 @@
 #include "contract/contract.h"
 #include "cli/cli.h"
 #include "org/org.h"
+#include "request/request_import.h"
 #include "store/store.h"
 
 #include <sodium.h>
@@ -114,8 +115,10 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
         {"help", false, NULL, &want_help},
     };
     struct org_actor sys = org_actor_system("cli: demo");
+    struct calendar_zones *zones = NULL;
     char hash[AUTH_HASH_MAX];
     struct acc_err err = {0};
+    int64_t requests = 0;
     struct store *st;
     int npos, rc;
 
@@ -127,7 +130,10 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
                "Creates the demo organisation: the departments of the seed articles (Finance,\n"
                "Sales, Customer Service, HR, IT, Production, Marketing, Storage &\n"
                "Transportation), each with a head, a point person, a deputy and members, and an\n"
-               "administrator. Refuses a database that already holds an organisation.\n"
+               "administrator; calendars, services and contracts; and a few hundred requests of\n"
+               "the past six weeks, imported as `accord import requests` would (their clocks,\n"
+               "breaches and escalations as if they had been live). Refuses a database that\n"
+               "already holds an organisation.\n"
                "  --show   only print the demo sign-in details\n");
         return CLI_OK;
     }
@@ -154,11 +160,17 @@ int cmd_demo(struct cli_ctx *cli, int argc, char **argv)
         rc = calendar_demo_populate(st, &sys, cli->arena, &err);
     if (!rc)
         rc = contract_demo_populate(st, &sys, cli->arena, &err);
+    if (!rc) {
+        zones = calendar_zones_new();
+        rc = request_demo_populate(st, zones, acc_now(), cli->arena, &requests, &err);
+    }
     if (!rc)
         rc = store_commit(st, &err);
+    calendar_zones_free(zones);
     store_close(st);
     if (rc)
         return cli_fail_err(&err);
     print_demo_signin(cli->db_label);
+    printf("  requests           %lld of the past six weeks\n", (long long)requests);
     return CLI_OK;
 }

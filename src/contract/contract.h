@@ -383,4 +383,14 @@ const char **contract_terms_text(const struct contract *c, const struct contract
 int contract_demo_populate(struct store *st, const struct org_actor *who, struct acc_arena *arena,
                            struct acc_err *err);
 
+/*
+ * Gives the demo contracts a past, for the demo's request history: the first version that
+ * came in force of each contract is moved back to come in force at first_at, a later one at
+ * later_at (superseding the one before then), each with its other instants (created,
+ * proposed, agreed, signatures) moved by as much. Inside the caller's transaction, right
+ * after contract_demo_populate(); the audit log keeps the instants things really happened.
+ */
+int contract_demo_backdate(struct store *st, int64_t first_at, int64_t later_at,
+                           struct acc_err *err);
+
 #endif

@@ -420,3 +420,64 @@ int contract_demo_populate(struct store *st, const struct org_actor *who, struct
     }
     return rc;
 }
+
+int contract_demo_backdate(struct store *st, int64_t first_at, int64_t later_at,
+                           struct acc_err *err)
+{
+    struct store_stmt *stmt = NULL;
+    struct {
+        int64_t id, shift;
+    } moves[64];
+    int n = 0, rc;
+    bool row;
+
+    rc = store_exec(
+        st,
+        "SELECT v.id, v.activated_at, (SELECT COUNT(*) FROM contract_version w WHERE "
+        "w.contract_id = v.contract_id AND w.activated_at IS NOT NULL AND w.number < "
+        "v.number) FROM contract_version v WHERE v.activated_at IS NOT NULL ORDER BY v.id",
+        NULL, 0, &stmt, err);
+    while (!rc && !(rc = store_step(stmt, &row, err)) && row) {
+        if (n == (int)ACC_ARRAY_LEN(moves)) {
+            rc = acc_fail(err, ACC_EBUG, "", "more demo versions than %d", n);
+            break;
+        }
+        moves[n].id = store_col_int(stmt, 0);
+        moves[n].shift = store_col_int(stmt, 1) - (store_col_int(stmt, 2) ? later_at : first_at);
+        n++;
+    }
+    store_finish(stmt);
+    for (int i = 0; !rc && i < n; i++) {
+        struct store_arg args[] = {SA_INT(moves[i].shift), SA_INT(moves[i].shift),
+                                   SA_INT(moves[i].shift), SA_INT(moves[i].shift),
+                                   SA_INT(moves[i].shift), SA_INT(moves[i].id)};
+
+        rc = store_exec(st,
+                        "UPDATE contract_version SET created_at = created_at - ?, updated_at = "
+                        "updated_at - ?, proposed_at = proposed_at - ?, agreed_at = agreed_at - "
+                        "?, activated_at = activated_at - ? WHERE id = ?",
+                        args, ACC_ARRAY_LEN(args), NULL, err);
+        if (!rc)
+            rc = store_exec(st,
+                            "UPDATE contract_signature SET signed_at = signed_at - ? WHERE "
+                            "version_id = ?",
+                            args + 4, 2, NULL, err);
+    }
+    /* A superseded version ends where its successor begins. */
+    if (!rc)
+        rc =
+            store_exec(st,
+                       "UPDATE contract_version SET superseded_at = (SELECT MIN(w.activated_at) "
+                       "FROM contract_version w WHERE w.contract_id = contract_version.contract_id "
+                       "AND w.number > contract_version.number AND w.activated_at IS NOT NULL) "
+                       "WHERE superseded_at IS NOT NULL",
+                       NULL, 0, NULL, err);
+    if (!rc)
+        rc = store_exec(st,
+                        "UPDATE contract SET created_at = (SELECT MIN(v.created_at) FROM "
+                        "contract_version v WHERE v.contract_id = contract.id) WHERE EXISTS "
+                        "(SELECT 1 FROM contract_version v WHERE v.contract_id = contract.id AND "
+                        "v.activated_at IS NOT NULL)",
+                        NULL, 0, NULL, err);
+    return rc;
+}

@@ -8,6 +8,7 @@
 
 struct store;
 struct store_pool;
+struct request_sweeper;
 struct http_app;
 struct calendar_zones;
 
@@ -34,7 +35,8 @@ enum {
     ROUTE_ADMIN = 1 << 1,   /* administrators only */
     ROUTE_WRITE = 1 << 4,   /* runs in one write transaction, rolled back on status >= 400 */
     ROUTE_OWN_TXN = 1 << 5, /* the handler opens its own transactions (sign-in) */
-    ROUTE_CACHED = 1 << 6   /* a GET whose reply depends only on path, query and org revision */
+    ROUTE_CACHED = 1 << 6,  /* a GET whose reply depends only on path, query and org revision */
+    ROUTE_WAKES_SWEEPER = 1 << 7 /* its commit may move a request's next escalation instant */
 };
 
 struct route {
@@ -134,6 +136,8 @@ struct http_app_config {
     struct auth_limiter *limiter;
     const char *web_root; /* serve the UI from this directory instead of the embedded copy */
     bool cookie_secure;   /* add Secure to the session cookie (behind HTTPS) */
+    /* Poked after each commit of a ROUTE_WAKES_SWEEPER route, counted in /metrics; may be NULL. */
+    struct request_sweeper *sweeper;
 };
 struct http_app *http_app_new(const struct http_app_config *cfg);
 void http_app_free(struct http_app *app);

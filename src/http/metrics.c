@@ -1,6 +1,7 @@
 /* metrics.c: request counters and latency histogram, and their Prometheus text. */
 #include "base/acc.h"
 #include "http/http_int.h"
+#include "request/request_sweeper.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -103,6 +104,28 @@ char *http_metrics_text(struct http_app *app, size_t *len)
                      "# TYPE accord_http_cache_misses_total counter\n"
                      "accord_http_cache_misses_total %llu\n",
                      (unsigned long long)hits, (unsigned long long)misses);
+    }
+    if (app->cfg.sweeper) {
+        struct request_sweeper_stats sw;
+
+        request_sweeper_stats(app->cfg.sweeper, &sw);
+        acc_buf_addf(
+            &b,
+            "# HELP accord_sweeper_sweeps_total Escalation sweep transactions committed.\n"
+            "# TYPE accord_sweeper_sweeps_total counter\naccord_sweeper_sweeps_total %llu\n"
+            "# HELP accord_sweeper_errors_total Escalation sweeps that failed, retried later.\n"
+            "# TYPE accord_sweeper_errors_total counter\naccord_sweeper_errors_total %llu\n"
+            "# HELP accord_sweeper_requests_total Requests handled by the escalation sweeper.\n"
+            "# TYPE accord_sweeper_requests_total counter\naccord_sweeper_requests_total %llu\n"
+            "# HELP accord_sweeper_levels_fired_total Escalation levels fired by the sweeper.\n"
+            "# TYPE accord_sweeper_levels_fired_total counter\n"
+            "accord_sweeper_levels_fired_total %llu\n"
+            "# HELP accord_sweeper_next_due_time_seconds When a level or automatic close is due "
+            "next, UTC epoch seconds; 0: nothing.\n"
+            "# TYPE accord_sweeper_next_due_time_seconds gauge\n"
+            "accord_sweeper_next_due_time_seconds %lld\n",
+            (unsigned long long)sw.sweeps, (unsigned long long)sw.errors,
+            (unsigned long long)sw.requests, (unsigned long long)sw.levels, (long long)sw.next_at);
     }
     acc_buf_addf(&b,
                  "# HELP accord_uptime_seconds Seconds since the server started.\n"

@@ -4,6 +4,7 @@
 #include "calendar/calendar.h"
 #include "http/http_int.h"
 #include "org/org.h"
+#include "request/request_sweeper.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -168,15 +169,19 @@ static void run_route(struct http_ctx *ctx)
         ACC_BUG("handler set no reply");
     if (read_txn)
         store_rollback(ctx->store); /* nothing to keep: ending a read transaction */
-    if (!txn)
-        return;
-    if (ctx->status >= 400) {
+    if (txn && ctx->status >= 400) {
         store_rollback(ctx->store);
-    } else if (store_commit(ctx->store, &cerr)) {
+    } else if (txn && store_commit(ctx->store, &cerr)) {
         ctx->err = cerr;
         ctx->nheaders = 0;
         http_reply_err(ctx);
     }
+    /*
+     * Only after the commit (the router's, or a ROUTE_OWN_TXN handler's own): the sweeper
+     * reads the next instant on its own connection, and must see the change.
+     */
+    if ((flags & ROUTE_WAKES_SWEEPER) && ctx->status < 400)
+        request_sweeper_poke(ctx->app->cfg.sweeper);
 }
 
 static void log_exchange(struct http_ctx *ctx, int64_t ns)

@@ -8,8 +8,11 @@
 #include "http/http_int.h"
 #include "org/org_api.h"
 #include "request/request_api.h"
+#include "request/request_import_api.h"
 
 #define AUTH_W (ROUTE_AUTH | ROUTE_WRITE)
+/* Writes that may move a request's next escalation instant wake the sweeper when committed. */
+#define AUTH_W_SWEEP (AUTH_W | ROUTE_WAKES_SWEEPER)
 
 const struct route http_routes[] = {
     {"GET", "/healthz", http_api_healthz, ROUTE_PUBLIC},
@@ -36,16 +39,19 @@ const struct route http_routes[] = {
 
     {"GET", "/api/v1/audit", audit_api_list, ROUTE_ADMIN},
 
-    /* Not ROUTE_CACHED: their replies depend on calendars, which the org revision ignores. */
+    /*
+     * Not ROUTE_CACHED: their replies depend on calendars, which the org revision ignores.
+     * Changing hours or holidays moves the due instants of open requests on the calendar.
+     */
     {"GET", "/api/v1/calendars", calendar_api_list, ROUTE_AUTH},
     {"POST", "/api/v1/calendars", calendar_api_create, AUTH_W},
     {"GET", "/api/v1/calendars/{id}", calendar_api_get, ROUTE_AUTH},
-    {"PATCH", "/api/v1/calendars/{id}", calendar_api_update, AUTH_W},
+    {"PATCH", "/api/v1/calendars/{id}", calendar_api_update, AUTH_W_SWEEP},
     {"DELETE", "/api/v1/calendars/{id}", calendar_api_delete, AUTH_W},
     {"GET", "/api/v1/calendars/{id}/holidays", calendar_api_holiday_list, ROUTE_AUTH},
-    {"POST", "/api/v1/calendars/{id}/holidays", calendar_api_holiday_add, AUTH_W},
-    {"DELETE", "/api/v1/calendars/{id}/holidays/{hid}", calendar_api_holiday_delete, AUTH_W},
-    {"POST", "/api/v1/calendars/{id}/holidays/import", calendar_api_holiday_import, AUTH_W},
+    {"POST", "/api/v1/calendars/{id}/holidays", calendar_api_holiday_add, AUTH_W_SWEEP},
+    {"DELETE", "/api/v1/calendars/{id}/holidays/{hid}", calendar_api_holiday_delete, AUTH_W_SWEEP},
+    {"POST", "/api/v1/calendars/{id}/holidays/import", calendar_api_holiday_import, AUTH_W_SWEEP},
     /* A what-if question: a POST for its body, but it changes nothing. */
     {"POST", "/api/v1/calendars/{id}/due", calendar_api_due, ROUTE_AUTH},
 
@@ -82,15 +88,19 @@ const struct route http_routes[] = {
 
     /* Requests: access is decided per request by the request module (404 to third parties). */
     {"GET", "/api/v1/requests", request_api_list, ROUTE_AUTH},
-    {"POST", "/api/v1/requests", request_api_create, AUTH_W},
+    {"POST", "/api/v1/requests", request_api_create, AUTH_W_SWEEP},
     {"GET", "/api/v1/requests/count", request_api_count, ROUTE_AUTH},
     {"GET", "/api/v1/requests/{id}", request_api_get, ROUTE_AUTH},
-    {"PATCH", "/api/v1/requests/{id}", request_api_update, AUTH_W},
-    {"POST", "/api/v1/requests/{id}/transitions", request_api_transition, AUTH_W},
-    {"POST", "/api/v1/requests/{id}/escalate", request_api_escalate, AUTH_W},
+    {"PATCH", "/api/v1/requests/{id}", request_api_update, AUTH_W_SWEEP},
+    {"POST", "/api/v1/requests/{id}/transitions", request_api_transition, AUTH_W_SWEEP},
+    {"POST", "/api/v1/requests/{id}/escalate", request_api_escalate, AUTH_W_SWEEP},
     {"GET", "/api/v1/requests/{id}/comments", request_api_comment_list, ROUTE_AUTH},
-    {"POST", "/api/v1/requests/{id}/comments", request_api_comment_add, AUTH_W},
+    {"POST", "/api/v1/requests/{id}/comments", request_api_comment_add, AUTH_W_SWEEP},
     {"GET", "/api/v1/requests/{id}/events", request_api_event_list, ROUTE_AUTH},
+
+    /* Imports of history from other tools (administrators); the body is CSV, not JSON. */
+    {"POST", "/api/v1/imports/requests", request_import_api_requests,
+     ROUTE_ADMIN | ROUTE_WRITE | ROUTE_WAKES_SWEEPER},
 };
 
 const size_t http_nroutes = ACC_ARRAY_LEN(http_routes);

@@ -114,7 +114,8 @@ int request_get(struct store *st, const struct org_actor *who, int64_t id, struc
 /* The WHERE clause of lists and counts, and its arguments (always the same shape). */
 #define FILTER_WHERE                                                                               \
     "WHERE (? = 1 OR r.provider_department_id = ? OR r.consumer_department_id = ?) "               \
-    "AND (? = '' OR r.status = ?) AND (? = 0 OR r.status NOT IN ('closed')) "                      \
+    "AND (? = '' OR r.status = ?) AND (? = -1 OR (CASE WHEN r.status = 'closed' THEN 0 ELSE 1 "    \
+    "END) = ?) "                                                                                   \
     "AND (? = 0 OR r.provider_department_id = ?) AND (? = 0 OR r.consumer_department_id = ?) "     \
     "AND (? = 0 OR r.service_id = ?) AND (? = 0 OR r.contract_id = ?) "                            \
     "AND (? = 0 OR r.assignee_id = ?) "                                                            \
@@ -123,7 +124,7 @@ int request_get(struct store *st, const struct org_actor *who, int64_t id, struc
     "r.paused_since IS NULL AND r.resolution_due_at < ?) THEN 1 ELSE 0 END) = ?) "                 \
     "AND (? = 0 OR r.resolution_due_at < ?) AND (? = 0 OR r.created_at >= ?) "                     \
     "AND (? = 0 OR r.created_at < ?) "
-#define FILTER_NARGS 28
+#define FILTER_NARGS 29
 
 static void filter_args(const struct org_actor *who, const struct request_filter *f,
                         struct store_arg *a)
@@ -136,7 +137,8 @@ static void filter_args(const struct org_actor *who, const struct request_filter
     a[i++] = SA_INT(who->department_id);
     a[i++] = SA_TEXT(status);
     a[i++] = SA_TEXT(status);
-    a[i++] = SA_INT(f->open_only);
+    a[i++] = SA_INT(f->open);
+    a[i++] = SA_INT(f->open);
     a[i++] = SA_INT(f->provider_id);
     a[i++] = SA_INT(f->provider_id);
     a[i++] = SA_INT(f->consumer_id);
@@ -374,7 +376,20 @@ int request_create(struct store *st, struct calendar_zones *zones, const struct 
                    const struct request_input *in, int64_t now, struct acc_arena *arena,
                    struct request *out, struct acc_err *err)
 {
-    struct org_actor sys = org_actor_system("request");
+    return request_create_at(st, zones, who, in, 0, now, arena, out, err);
+}
+
+/* Whether version v was in force at instant at: activated, and not yet superseded or retired. */
+static bool in_force_at(const struct contract_version *v, int64_t at)
+{
+    return v->activated_at && v->activated_at <= at &&
+           !(v->superseded_at && at >= v->superseded_at) && !(v->retired_at && at >= v->retired_at);
+}
+
+int request_create_at(struct store *st, struct calendar_zones *zones, const struct org_actor *who,
+                      const struct request_input *in, int version, int64_t now,
+                      struct acc_arena *arena, struct request *out, struct acc_err *err)
+{
     const struct contract_priority *prio = NULL;
     struct request_binding b;
     struct request r = {0};
@@ -383,13 +398,13 @@ int request_create(struct store *st, struct calendar_zones *zones, const struct 
 
     rc = input_check(in, err);
     if (!rc)
-        rc = contract_get(st, &sys, in->contract_id, arena, &c, err);
-    if (rc == ACC_ENOTFOUND || (!rc && !contract_may_see(&c, who, c.active_version != 0)))
+        rc = contract_get(st, who, in->contract_id, arena, &c, err);
+    if (rc == ACC_ENOTFOUND)
         return acc_fail(err, ACC_EINVAL, "/contract_id", "contract %lld does not exist",
                         (long long)in->contract_id);
     if (rc)
         return rc;
-    if (!c.active_version)
+    if (!version && !c.active_version)
         return acc_fail(err, ACC_ECONFLICT, "/contract_id",
                         "contract %lld has no active version: requests are raised under "
                         "terms in force",
@@ -398,9 +413,15 @@ int request_create(struct store *st, struct calendar_zones *zones, const struct 
         (c.consumer.person.id && who->person_id != c.consumer.person.id))
         return acc_fail(err, ACC_EPERM, "", "requests under this contract are raised by %s",
                         c.consumer.person.id ? c.consumer.person.name : c.consumer.department.name);
-    rc = request_bind(st, zones, &c, c.active_version, arena, &b, err);
-    if (rc)
+    rc = request_bind(st, zones, &c, version ? version : c.active_version, arena, &b, err);
+    if (!rc && version && !in_force_at(&b.version, now))
+        rc = acc_fail(err, ACC_ECONFLICT, "/version",
+                      "version %d of contract %lld was not in force at that instant", version,
+                      (long long)c.id);
+    if (rc) {
+        calendar_release(&b.cal);
         return rc;
+    }
     rc = pick_priority(&b.version.terms, in->priority, &prio, err);
     r.contract_id = c.id;
     r.version_id = b.version.id;
@@ -510,6 +531,9 @@ int request_move(struct store *st, struct calendar_zones *zones, const struct or
         return rc;
     side = who->person_id ? request_side_of(&before, who) : REQUEST_SYSTEM;
     rc = request_move_check(before.status, to, side, err);
+    /* Levels due before this instant fire first: a stopped clock fires nothing later. */
+    if (!rc)
+        rc = request_catch_up_first(st, zones, who, &before, now, arena, err);
     if (!rc && (to == REQUEST_WAITING || to == REQUEST_REOPENED) && (!reason || !*reason))
         rc = acc_fail(err, ACC_EINVAL, "/reason", "moving to %s needs a reason",
                       request_status_name(to));
@@ -661,6 +685,9 @@ int request_comment_add(struct store *st, struct calendar_zones *zones, const st
         return acc_fail(err, ACC_EPERM, "/internal", "internal notes are the provider's");
     if (before.status == REQUEST_CLOSED)
         return acc_fail(err, ACC_ECONFLICT, "", "request %lld is closed", (long long)id);
+    rc = request_catch_up_first(st, zones, who, &before, now, arena, err);
+    if (rc)
+        return rc;
     {
         struct store_arg args[] = {SA_INT(id), SA_INT(who->person_id), SA_INT(internal),
                                    SA_TEXT(body), SA_INT(now)};

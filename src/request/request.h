@@ -85,7 +85,8 @@ enum request_side {
 /*
  * The side who stands on: the provider's or consumer's department, or neither. An
  * administrator counts as the provider (may work any request) unless they belong to the
- * consumer department.
+ * consumer department. Inside one department (a contract between two named people) the
+ * requester is the consumer and everyone else there the provider.
  */
 enum request_side request_side_of(const struct request *r, const struct org_actor *who);
 /* Whether who may see r at all (SPEC 4): either side's department, or an administrator. */
@@ -94,8 +95,8 @@ bool request_may_see(const struct request *r, const struct org_actor *who);
 /*
  * Whether a move from -> to is one of the lifecycle, and whether side may make it:
  *   provider: open|reopened -> in_progress; open|in_progress|reopened -> waiting_on_consumer;
- *             waiting_on_consumer -> in_progress (resume); open|in_progress|reopened ->
- *             resolved
+ *             waiting_on_consumer -> in_progress (resume); open|in_progress|reopened|
+ *             waiting_on_consumer -> resolved
  *   consumer: waiting_on_consumer -> in_progress (answer); resolved -> closed (accept);
  *             resolved -> reopened
  *   system:   resolved -> closed (after REQUEST_AUTOCLOSE_DAYS business days)
@@ -166,13 +167,23 @@ int request_create(struct store *st, struct calendar_zones *zones, const struct 
                    const struct request_input *in, int64_t now, struct acc_arena *arena,
                    struct request *out, struct acc_err *err);
 
+/*
+ * request_create() for history (an import): raises the request at now under version number
+ * version of the contract, which must have been in force at now (activated then, not yet
+ * superseded or retired; ACC_ECONFLICT at "/version" otherwise), whatever version is active
+ * today. version 0 means the active version: that is request_create().
+ */
+int request_create_at(struct store *st, struct calendar_zones *zones, const struct org_actor *who,
+                      const struct request_input *in, int version, int64_t now,
+                      struct acc_arena *arena, struct request *out, struct acc_err *err);
+
 /* Reads request id; ACC_ENOTFOUND when it does not exist or who may not see it. */
 int request_get(struct store *st, const struct org_actor *who, int64_t id, struct acc_arena *arena,
                 struct request *out, struct acc_err *err);
 
 struct request_filter {
     int status;          /* -1: any */
-    bool open_only;      /* statuses before closed, resolved included */
+    int open;            /* -1 any, 1 not closed (resolved included), 0 closed */
     int64_t provider_id; /* departments; 0: any */
     int64_t consumer_id;
     int64_t service_id;
@@ -270,8 +281,10 @@ int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id,
 
 /*
  * Fires what is due at now on up to limit requests whose next_fire_at <= now: escalation
- * levels (recorded with the instant they were due) and automatic closes. *done gets how
- * many requests were handled, *next the next instant anything is due (0: none).
+ * levels (recorded with the instant they were due) and automatic closes. A request whose
+ * catch-up fails is rolled back to a savepoint, logged, skipped and tried again 5 minutes
+ * later, so that it cannot hold up the others. *done gets how many requests were handled
+ * (skipped ones included), *next the next instant anything is due (0: none).
  */
 int request_sweep(struct store *st, struct calendar_zones *zones, int64_t now, int limit, int *done,
                   int64_t *next, struct acc_err *err);

@@ -168,7 +168,7 @@ static int read_filter(struct http_ctx *ctx, struct request_filter *f)
         rc = query_time(ctx, "raised_from", &f->raised_from);
     if (!rc)
         rc = query_time(ctx, "raised_to", &f->raised_to);
-    f->open_only = open == 1;
+    f->open = open;
     return rc;
 }
 

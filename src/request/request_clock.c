@@ -96,8 +96,9 @@ int request_autoclose_at(const struct calendar *cal, int64_t resolved_at, int64_
 {
     int open_days = 0;
 
+    /* Days on which an interval starts: a night shift's Saturday morning is Friday's night. */
     for (int d = 0; d < 7; d++)
-        open_days += cal->day_secs[d] > 0;
+        open_days += cal->week.day[d].n > 0;
     if (!open_days)
         return acc_fail(err, ACC_ENOTFOUND, "", "the calendar has no opening hours");
     return calendar_due(cal, resolved_at, REQUEST_AUTOCLOSE_DAYS * (cal->week_secs / open_days),

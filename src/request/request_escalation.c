@@ -1,6 +1,7 @@
 /* request_escalation.c: binding a request to its terms, escalation levels, the sweep. */
 #include "base/acc.h"
 #include "base/jw.h"
+#include "base/log.h"
 #include "calendar/calendar_db.h"
 #include "request/request_int.h"
 #include "store/store.h"
@@ -216,10 +217,12 @@ int request_escalate(struct store *st, struct calendar_zones *zones, const struc
     int rc, next = -1;
 
     rc = request_get(st, who, id, arena, &before, err);
+    if (!rc && request_side_of(&before, who) != REQUEST_CONSUMER)
+        rc = acc_fail(err, ACC_EPERM, "", "the consumer side escalates by hand");
+    if (!rc)
+        rc = request_catch_up_first(st, zones, who, &before, now, arena, err);
     if (rc)
         return rc;
-    if (request_side_of(&before, who) != REQUEST_CONSUMER)
-        return acc_fail(err, ACC_EPERM, "", "the consumer side escalates by hand");
     if (before.status == REQUEST_RESOLVED || before.status == REQUEST_CLOSED)
         return acc_fail(err, ACC_ECONFLICT, "", "request %lld is %s: nothing to escalate",
                         (long long)id, request_status_name(before.status));
@@ -317,6 +320,18 @@ int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id,
     return rc;
 }
 
+int request_catch_up_first(struct store *st, struct calendar_zones *zones,
+                           const struct org_actor *who, struct request *r, int64_t now,
+                           struct acc_arena *arena, struct acc_err *err)
+{
+    int rc;
+
+    if (!r->next_fire_at || r->next_fire_at > now)
+        return ACC_OK;
+    rc = request_catch_up(st, zones, r->id, now, who->replay, arena, err);
+    return rc ? rc : request_load(st, r->id, arena, r, err);
+}
+
 int request_sweep(struct store *st, struct calendar_zones *zones, int64_t now, int limit, int *done,
                   int64_t *next, struct acc_err *err)
 {
@@ -334,8 +349,36 @@ int request_sweep(struct store *st, struct calendar_zones *zones, int64_t now, i
     while (!rc && n < limit && !(rc = store_step(stmt, &row, err)) && row)
         ids[n++] = store_col_int(stmt, 0);
     store_finish(stmt);
-    for (int i = 0; !rc && i < n; i++)
-        rc = request_catch_up(st, zones, ids[i], now, false, arena, err);
+    /*
+     * A request whose catch-up fails is skipped, not the sweep: one bad request must neither
+     * hold back the others nor come first again at the next sweep. Its work is undone to a
+     * savepoint (on PostgreSQL a failed statement would abort the whole transaction), it is
+     * logged, and its next_fire_at moves SWEEP_RETRY_SECS on. Only the retry moves: a level
+     * fires with the instant it was due, recomputed from the clocks. *done counts it. If the
+     * savepoint itself fails, the transaction is gone and the sweep fails.
+     */
+    for (int i = 0; !rc && i < n; i++) {
+        enum { SWEEP_RETRY_SECS = 300 };
+        struct store_arg defer[] = {SA_INT(now + SWEEP_RETRY_SECS), SA_INT(ids[i])};
+        struct acc_err one = {0};
+
+        rc = store_exec(st, "SAVEPOINT sweep_one", NULL, 0, NULL, err);
+        if (rc)
+            break;
+        if (!request_catch_up(st, zones, ids[i], now, false, arena, &one)) {
+            rc = store_exec(st, "RELEASE SAVEPOINT sweep_one", NULL, 0, NULL, err);
+            continue;
+        }
+        acc_log(ACC_LOG_ERROR, "escalation sweep skipped a request", "request_id",
+                acc_log_int(ids[i]), "code", acc_code_name(one.code), "detail", one.msg,
+                "retry_in_secs", acc_log_int(SWEEP_RETRY_SECS), NULL);
+        rc = store_exec(st, "ROLLBACK TO SAVEPOINT sweep_one", NULL, 0, NULL, err);
+        if (!rc)
+            rc = store_exec(st, "RELEASE SAVEPOINT sweep_one", NULL, 0, NULL, err);
+        if (!rc)
+            rc = store_exec(st, "UPDATE request SET next_fire_at = ? WHERE id = ?", defer, 2, NULL,
+                            err);
+    }
     if (!rc)
         rc = store_query_int(st,
                              "SELECT COALESCE(MIN(next_fire_at), 0) FROM request WHERE "
@@ -383,9 +426,12 @@ int request_calendar_changed(struct store *st, struct calendar_zones *zones, int
         rc = request_clocks_recompute(&b.cal, &r.clocks, err);
         if (!rc)
             rc = request_next_fire(st, &b, &r, err);
-        if (!rc && (r.clocks.response_due_at != before.clocks.response_due_at ||
-                    r.clocks.resolution_due_at != before.clocks.resolution_due_at ||
-                    r.next_fire_at != before.next_fire_at)) {
+        if (!rc && r.next_fire_at != before.next_fire_at &&
+            r.clocks.response_due_at == before.clocks.response_due_at &&
+            r.clocks.resolution_due_at == before.clocks.resolution_due_at)
+            rc = request_save(st, &r, err); /* only the automatic close moved */
+        else if (!rc && (r.clocks.response_due_at != before.clocks.response_due_at ||
+                         r.clocks.resolution_due_at != before.clocks.resolution_due_at)) {
             struct acc_jw w;
 
             r.updated_at = now;

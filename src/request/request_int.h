@@ -35,6 +35,15 @@ int request_bind_for(struct store *st, struct calendar_zones *zones, const struc
 int request_next_fire(struct store *st, const struct request_binding *b, struct request *r,
                       struct acc_err *err);
 
+/*
+ * Before a change at now: fires on *r what came due up to now and was not yet swept (the
+ * sweeper may lag, or the server has just started), then reads *r again. Nothing to do
+ * when r->next_fire_at is later than now.
+ */
+int request_catch_up_first(struct store *st, struct calendar_zones *zones,
+                           const struct org_actor *who, struct request *r, int64_t now,
+                           struct acc_arena *arena, struct acc_err *err);
+
 /* Reads request id whatever who may see. */
 int request_load(struct store *st, int64_t id, struct acc_arena *arena, struct request *out,
                  struct acc_err *err);

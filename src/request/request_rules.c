@@ -23,6 +23,9 @@ int request_status_parse(const char *s, enum request_status *out)
 
 enum request_side request_side_of(const struct request *r, const struct org_actor *who)
 {
+    /* A contract inside one department names two people: the requester is the consumer. */
+    if (r->provider.id == r->consumer.id && who->person_id && who->department_id == r->consumer.id)
+        return who->person_id == r->requester.id ? REQUEST_CONSUMER : REQUEST_PROVIDER;
     if (who->person_id && who->department_id == r->consumer.id)
         return REQUEST_CONSUMER;
     if ((who->person_id && who->department_id == r->provider.id) || who->role == ORG_ROLE_ADMIN)
@@ -42,7 +45,7 @@ static unsigned move_side(enum request_status from, enum request_status to)
     static const unsigned table[REQUEST_STATUSES][REQUEST_STATUSES] = {
         [REQUEST_OPEN] = {[REQUEST_IN_PROGRESS] = P, [REQUEST_WAITING] = P, [REQUEST_RESOLVED] = P},
         [REQUEST_IN_PROGRESS] = {[REQUEST_WAITING] = P, [REQUEST_RESOLVED] = P},
-        [REQUEST_WAITING] = {[REQUEST_IN_PROGRESS] = P | C},
+        [REQUEST_WAITING] = {[REQUEST_IN_PROGRESS] = P | C, [REQUEST_RESOLVED] = P},
         [REQUEST_RESOLVED] = {[REQUEST_CLOSED] = C | S, [REQUEST_REOPENED] = C},
         [REQUEST_REOPENED] =
             {[REQUEST_IN_PROGRESS] = P, [REQUEST_WAITING] = P, [REQUEST_RESOLVED] = P},

@@ -224,6 +224,29 @@ static const struct {
      "SELECT version_id, side, person_id, signed_at FROM contract_signature ORDER BY "
      "version_id, side",
      4},
+    /* Requests: no column changes on a read (no sweeper runs in this test). */
+    {"request",
+     "SELECT id, contract_id, version_id, service_id, provider_department_id, "
+     "consumer_department_id, title, description, priority, priority_factor, external_ref, "
+     "requester_id, assignee_id, status, created_at, updated_at, response_target_secs, "
+     "response_due_at, responded_at, response_met, resolution_target_secs, resolution_due_at, "
+     "paused_secs, paused_since, resolved_at, resolution_secs, resolution_met, closed_at, "
+     "reopen_count, missing_info_count, next_fire_at, imported FROM request ORDER BY id",
+     32},
+    {"request_comment",
+     "SELECT id, request_id, author_id, internal, body, created_at FROM request_comment ORDER BY "
+     "id",
+     6},
+    {"request_event",
+     "SELECT id, request_id, at, actor_id, kind, detail FROM request_event ORDER BY id", 6},
+    {"request_escalation",
+     "SELECT request_id, clock, level, due_at, fired_at, manual FROM request_escalation ORDER BY "
+     "request_id, clock, level",
+     6},
+    {"outbox",
+     "SELECT id, event_type, entity, entity_id, recipients, payload, created_at, state, "
+     "available_at, attempts, lease_until, last_error FROM outbox ORDER BY id",
+     12},
 };
 #define NDIGEST ACC_ARRAY_LEN(digest_queries)
 
@@ -1741,6 +1764,392 @@ static void test_contract_visibility(void)
     vis_round("retired", n, fresh);
 }
 
+/*
+ * ---- request access (SPEC 4) ----
+ *
+ * Every request route as (member, point person, head) x (consumer department, provider
+ * department, third department), and as an administrator. A request is raised under
+ * contract 1 (Finance provides Credit check to Sales; IT is the third department), with a
+ * public comment by the consumer and an internal note by the provider; a second one is
+ * resolved at once. Third parties get 404 on the request, its comments, events,
+ * transitions, escalation and PATCH, and never find it in a list or a count, with or
+ * without filters; the sides and administrators see it; internal notes (and their "note"
+ * events) are the provider side's. Writes that must fail must change nothing. A failure
+ * names its cell.
+ */
+
+enum rq_side { RQ_ADMIN, RQ_PROVIDER, RQ_CONSUMER, RQ_THIRD };
+
+struct rq_who {
+    const char *as;   /* the principal */
+    const char *role; /* what they are to contract 1 */
+    enum rq_side side;
+    bool manager; /* the head or a point person: may reassign within the provider */
+};
+
+static const struct rq_who rq_people[] = {
+    {"admin", "administrator", RQ_ADMIN, true},
+    {"prov_member", "provider member", RQ_PROVIDER, false},
+    {"prov_point", "provider point person", RQ_PROVIDER, true},
+    {"head", "provider head", RQ_PROVIDER, true},
+    {"member", "consumer member", RQ_CONSUMER, false},
+    {"cons_point", "consumer point person", RQ_CONSUMER, true},
+    {"cons_head", "consumer head", RQ_CONSUMER, true},
+    {"third_member", "third-department member", RQ_THIRD, false},
+    {"point", "third-department point person", RQ_THIRD, true},
+    {"third_head", "third-department head", RQ_THIRD, true},
+};
+
+static void rq_fail(const struct rq_who *w, const char *route, const char *fmt, ...)
+    ACC_PRINTF(3, 4);
+static void rq_fail(const struct rq_who *w, const char *route, const char *fmt, ...)
+{
+    char msg[1024], what[700];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    snprintf(msg, sizeof(msg), "cell [%s (%s) x %s]: %s", w->as, w->role, route, what);
+    t_report(__FILE__, __LINE__, msg);
+}
+
+/*
+ * Calls method target as w (anonymously when w is NULL) and checks the status; with
+ * unchanged, that no table changed. The reply's JSON when the status is the one wanted
+ * and below 300, else NULL.
+ */
+static json_t *rq_call(const struct rq_who *w, const char *route, const char *method,
+                       const char *target, const char *body, int want, bool unchanged)
+{
+    static const struct rq_who anon = {"anon", "no credentials", RQ_THIRD, false};
+    char *before[NDIGEST];
+    json_t *doc = NULL;
+    int status;
+
+    if (unchanged)
+        db_digest(before);
+    if (w) {
+        status = api_call(w->as, method, target, body, &doc);
+    } else {
+        struct http_test_reply r;
+
+        w = &anon;
+        http_test_call(app, method, target, body, NULL, &r);
+        status = r.status;
+        reply_free(&r);
+    }
+    if (unchanged) {
+        char *after[NDIGEST];
+
+        db_digest(after);
+        for (size_t i = 0; i < NDIGEST; i++) {
+            if (strcmp(before[i], after[i]) != 0)
+                rq_fail(w, route, "%s %s changed table %s", method, target,
+                        digest_queries[i].table);
+            free(before[i]);
+            free(after[i]);
+        }
+    }
+    if (status != want) {
+        char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+        rq_fail(w, route, "%s %s: status %d, want %d: %.300s", method, target, status, want,
+                s ? s : "");
+        free(s);
+    }
+    if (status != want || status >= 300 || !doc) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* How many items of arr have key (a string) equal to value, or (value NULL) key true. */
+static int rq_count_items(json_t *arr, const char *key, const char *value)
+{
+    json_t *item;
+    size_t i;
+    int n = 0;
+
+    json_array_foreach(arr, i, item)
+    {
+        json_t *v = json_object_get(item, key);
+
+        if (value ? json_is_string(v) && strcmp(json_string_value(v), value) == 0 : json_is_true(v))
+            n++;
+    }
+    return n;
+}
+
+/* A request raised, commented on and (optionally) resolved for the matrix; its id or 0. */
+static int64_t rq_setup_request(const char *title, bool resolve)
+{
+    char *body = strf("{\"contract_id\":1,\"title\":\"%s\"}", title), *target;
+    json_t *doc = vis_setup("member", "POST", "/api/v1/requests", body, 201);
+    int64_t id = doc ? json_integer_value(json_object_get(doc, "id")) : 0;
+
+    free(body);
+    json_decref(doc);
+    if (!id)
+        return 0;
+    target = strf("/api/v1/requests/%lld/comments", (long long)id);
+    json_decref(vis_setup("member", "POST", target, "{\"body\":\"Customer number 4711\"}", 201));
+    json_decref(vis_setup("prov_point", "POST", target,
+                          "{\"body\":\"Check the ledger first\",\"internal\":true}", 201));
+    free(target);
+    if (resolve) {
+        target = strf("/api/v1/requests/%lld/transitions", (long long)id);
+        json_decref(vis_setup("prov_point", "POST", target, "{\"to\":\"resolved\"}", 200));
+        free(target);
+    }
+    return id;
+}
+
+/* The list filters asked with and without: each must keep request id from third parties. */
+static const char *const rq_filters[] = {
+    "",
+    "contract=1",
+    "consumer=${dept:Sales}",
+    "provider=${dept:Finance}",
+    "provider=${dept:Finance}&consumer=${dept:Sales}",
+    "status=open",
+    "open=true",
+    "service=${rq:service}",
+    "assignee=${person:farid.haddad}",
+    "breached=false",
+    "raised_from=2000-01-01T00:00:00Z&raised_to=2100-01-01T00:00:00Z",
+    "due_before=2100-01-01T00:00:00Z",
+};
+
+static void rq_lists(const struct rq_who *w, int64_t id)
+{
+    bool sees = w->side != RQ_THIRD;
+
+    for (size_t f = 0; f < ACC_ARRAY_LEN(rq_filters); f++) {
+        char *filter = subst(rq_filters[f]);
+        char *route = strf("GET /requests?%s", filter ? filter : "?");
+        char *list =
+            strf("/api/v1/requests?limit=200%s%s", *rq_filters[f] ? "&" : "", filter ? filter : "");
+        char *count =
+            strf("/api/v1/requests/count%s%s", *rq_filters[f] ? "?" : "", filter ? filter : "");
+        json_t *doc = rq_call(w, route, "GET", list, NULL, 200, false);
+        json_t *items = json_object_get(doc, "items"), *item;
+        int64_t listed = -1;
+        bool found = false;
+        size_t i;
+
+        if (doc && !json_is_array(items))
+            rq_fail(w, route, "no items");
+        json_array_foreach(items, i, item)
+        {
+            int64_t prov = json_integer_value(jptr(item, "/provider/id"));
+            int64_t cons = json_integer_value(jptr(item, "/consumer/id"));
+            int64_t it = atoll(var("dept:IT"));
+
+            if (json_integer_value(json_object_get(item, "id")) == id)
+                found = true;
+            /* A third department (IT) sees nothing but IT's requests. */
+            if (!sees && prov != it && cons != it)
+                rq_fail(w, route, "lists request %lld between two other departments",
+                        (long long)json_integer_value(json_object_get(item, "id")));
+        }
+        if (doc) {
+            listed = (int64_t)json_array_size(items);
+            if (found != sees)
+                rq_fail(w, route, "%s request %lld", found ? "lists" : "does not list",
+                        (long long)id);
+            if (json_is_string(json_object_get(doc, "next_cursor")))
+                rq_fail(w, route, "more than one page: the check would be partial");
+        }
+        json_decref(doc);
+        free(route);
+        route = strf("GET /requests/count?%s", filter ? filter : "?");
+        doc = rq_call(w, route, "GET", count, NULL, 200, false);
+        if (doc && listed >= 0 && json_integer_value(json_object_get(doc, "count")) != listed)
+            rq_fail(w, route, "count %lld, but the list has %lld",
+                    (long long)json_integer_value(json_object_get(doc, "count")),
+                    (long long)listed);
+        json_decref(doc);
+        free(count);
+        free(list);
+        free(route);
+        free(filter);
+    }
+}
+
+/* The reads of one cell while the request has one comment and one internal note. */
+static void rq_reads(const struct rq_who *w, int64_t id)
+{
+    bool sees = w->side != RQ_THIRD, notes = w->side == RQ_ADMIN || w->side == RQ_PROVIDER;
+    char *target = strf("/api/v1/requests/%lld", (long long)id);
+    char *comments = strf("%s/comments", target), *events = strf("%s/events", target);
+    json_t *doc;
+
+    doc = rq_call(w, "GET /requests/{id}", "GET", target, NULL, sees ? 200 : 404, false);
+    if (doc && json_integer_value(json_object_get(doc, "id")) != id)
+        rq_fail(w, "GET /requests/{id}", "another request");
+    json_decref(doc);
+
+    doc = rq_call(w, "GET /requests/{id}/comments", "GET", comments, NULL, sees ? 200 : 404, false);
+    if (doc) {
+        json_t *items = json_object_get(doc, "items");
+
+        if (json_array_size(items) != (notes ? 2u : 1u))
+            rq_fail(w, "GET /requests/{id}/comments", "%zu comments, want %d",
+                    json_array_size(items), notes ? 2 : 1);
+        if (rq_count_items(items, "internal", NULL) != (notes ? 1 : 0))
+            rq_fail(w, "GET /requests/{id}/comments", "%s the internal note",
+                    notes ? "does not see" : "sees");
+    }
+    json_decref(doc);
+
+    doc = rq_call(w, "GET /requests/{id}/events", "GET", events, NULL, sees ? 200 : 404, false);
+    if (doc) {
+        json_t *items = json_object_get(doc, "items");
+
+        if (rq_count_items(items, "kind", "note") != (notes ? 1 : 0))
+            rq_fail(w, "GET /requests/{id}/events", "%s the note's event",
+                    notes ? "does not see" : "sees");
+        if (rq_count_items(items, "kind", "comment") != 1)
+            rq_fail(w, "GET /requests/{id}/events", "the public comment's event is missing");
+    }
+    json_decref(doc);
+    free(events);
+    free(comments);
+    free(target);
+}
+
+/* The writes of one cell that must fail, and change nothing. */
+static void rq_failed_writes(const struct rq_who *w, int64_t id, int64_t resolved)
+{
+    bool third = w->side == RQ_THIRD;
+    char *target = strf("/api/v1/requests/%lld", (long long)id);
+    char *moves = strf("%s/transitions", target), *escalate = strf("%s/escalate", target);
+    char *comments = strf("%s/comments", target);
+    char *escalate2 = strf("/api/v1/requests/%lld/escalate", (long long)resolved);
+    char *patch = strf("{\"assignee_id\":%s}", var("person:sara.lindqvist"));
+    int want;
+
+    /* open -> closed is no move at all: 409 for whoever may see the request. */
+    json_decref(rq_call(w, "POST /requests/{id}/transitions", "POST", moves, "{\"to\":\"closed\"}",
+                        third ? 404 : 409, true));
+    /* The provider side may not move it to where the consumer does. */
+    if (third || w->side == RQ_CONSUMER)
+        json_decref(rq_call(w, "POST /requests/{id}/transitions", "POST", moves,
+                            "{\"to\":\"in_progress\"}", third ? 404 : 403, true));
+    /* Escalation: by the consumer alone, and not once resolved. */
+    if (third)
+        json_decref(rq_call(w, "POST /requests/{id}/escalate", "POST", escalate, NULL, 404, true));
+    want = third ? 404 : w->side == RQ_CONSUMER ? 409 : 403;
+    json_decref(
+        rq_call(w, "POST /requests/{id}/escalate (resolved)", "POST", escalate2, NULL, want, true));
+    /* Reassigning to someone outside the provider: the provider's managers get as far as 400. */
+    want = third                                  ? 404
+           : w->side == RQ_ADMIN                  ? 400
+           : w->side == RQ_PROVIDER && w->manager ? 400
+                                                  : 403;
+    json_decref(rq_call(w, "PATCH /requests/{id}", "PATCH", target, patch, want, true));
+    /* Comments: a third party is 404 whatever it writes; internal notes are the provider's. */
+    if (third)
+        json_decref(rq_call(w, "POST /requests/{id}/comments", "POST", comments,
+                            "{\"body\":\"hello\"}", 404, true));
+    if (third || w->side == RQ_CONSUMER)
+        json_decref(rq_call(w, "POST /requests/{id}/comments (internal)", "POST", comments,
+                            "{\"body\":\"psst\",\"internal\":true}", third ? 404 : 403, true));
+    free(patch);
+    free(escalate2);
+    free(comments);
+    free(escalate);
+    free(moves);
+    free(target);
+}
+
+/* Every route without credentials: 401, nothing changed. */
+static void rq_anonymous(int64_t id)
+{
+    static const struct {
+        const char *method, *route, *body;
+    } routes[] = {
+        {"GET", "/api/v1/requests", NULL},
+        {"POST", "/api/v1/requests", "{\"contract_id\":1,\"title\":\"x\"}"},
+        {"GET", "/api/v1/requests/count", NULL},
+        {"GET", "/api/v1/requests/%lld", NULL},
+        {"PATCH", "/api/v1/requests/%lld", "{\"assignee_id\":1}"},
+        {"POST", "/api/v1/requests/%lld/transitions", "{\"to\":\"closed\"}"},
+        {"POST", "/api/v1/requests/%lld/escalate", NULL},
+        {"GET", "/api/v1/requests/%lld/comments", NULL},
+        {"POST", "/api/v1/requests/%lld/comments", "{\"body\":\"x\"}"},
+        {"GET", "/api/v1/requests/%lld/events", NULL},
+    };
+
+    for (size_t i = 0; i < ACC_ARRAY_LEN(routes); i++) {
+        char *target = strf(routes[i].route, (long long)id);
+        char *route = strf("%s %s", routes[i].method, routes[i].route);
+
+        json_decref(rq_call(NULL, route, routes[i].method, target, routes[i].body, 401, true));
+        free(route);
+        free(target);
+    }
+}
+
+static void test_request_access(void)
+{
+    int64_t id = rq_setup_request("Access matrix", false);
+    int64_t resolved = rq_setup_request("Access matrix, resolved", true);
+    json_t *doc;
+
+    if (!id || !resolved)
+        return;
+    {
+        char *target = strf("/api/v1/requests/%lld", (long long)id);
+
+        doc = vis_setup("member", "GET", target, NULL, 200);
+        set_var_int("rq:service", json_integer_value(jptr(doc, "/service/id")));
+        json_decref(doc);
+        free(target);
+    }
+
+    for (size_t i = 0; i < ACC_ARRAY_LEN(rq_people); i++) {
+        rq_reads(&rq_people[i], id);
+        rq_lists(&rq_people[i], id);
+        rq_failed_writes(&rq_people[i], id, resolved);
+    }
+    rq_anonymous(id);
+
+    /* Every side writes what it may; the third department still sees nothing of it. */
+    for (size_t i = 0; i < ACC_ARRAY_LEN(rq_people); i++) {
+        const struct rq_who *w = &rq_people[i];
+        char *target = strf("/api/v1/requests/%lld/comments", (long long)id);
+        char *body = strf("{\"body\":\"from %s\",\"internal\":%s}", w->as,
+                          w->side == RQ_CONSUMER ? "false" : "true");
+
+        if (w->side != RQ_THIRD)
+            json_decref(
+                rq_call(w, "POST /requests/{id}/comments", "POST", target, body, 201, false));
+        free(body);
+        free(target);
+    }
+    for (size_t i = 0; i < ACC_ARRAY_LEN(rq_people); i++) {
+        const struct rq_who *w = &rq_people[i];
+        char *target = strf("/api/v1/requests/%lld/comments?limit=100", (long long)id);
+        bool notes = w->side == RQ_ADMIN || w->side == RQ_PROVIDER;
+
+        /* 1 + 3 public comments; 1 + 4 internal notes (3 provider people and the admin). */
+        doc = rq_call(w, "GET /requests/{id}/comments (after the writes)", "GET", target, NULL,
+                      w->side == RQ_THIRD ? 404 : 200, false);
+        if (doc && json_array_size(json_object_get(doc, "items")) != (notes ? 9u : 4u))
+            rq_fail(w, "GET /requests/{id}/comments (after the writes)", "%zu comments, want %d",
+                    json_array_size(json_object_get(doc, "items")), notes ? 9 : 4);
+        if (doc && !notes && rq_count_items(json_object_get(doc, "items"), "internal", NULL))
+            rq_fail(w, "GET /requests/{id}/comments (after the writes)", "sees internal notes");
+        json_decref(doc);
+        free(target);
+        if (w->side == RQ_THIRD)
+            rq_lists(w, id);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "tests/api/cases";
@@ -1752,6 +2161,7 @@ int main(int argc, char **argv)
         return 1;
     }
     run_cases(dir);
+    T_RUN(test_request_access);
     T_RUN(test_contract_visibility);
     T_RUN(test_openapi_matches_routes);
     T_RUN(test_static_etag);
