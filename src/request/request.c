@@ -531,9 +531,14 @@ int request_move(struct store *st, struct calendar_zones *zones, const struct or
         return rc;
     side = who->person_id ? request_side_of(&before, who) : REQUEST_SYSTEM;
     rc = request_move_check(before.status, to, side, err);
-    /* Levels due before this instant fire first: a stopped clock fires nothing later. */
+    /*
+     * Levels due before this instant fire first (a stopped clock fires nothing later); that
+     * may close the request automatically, so the move is checked again on what it left.
+     */
     if (!rc)
         rc = request_catch_up_first(st, zones, who, &before, now, arena, err);
+    if (!rc)
+        rc = request_move_check(before.status, to, side, err);
     if (!rc && (to == REQUEST_WAITING || to == REQUEST_REOPENED) && (!reason || !*reason))
         rc = acc_fail(err, ACC_EINVAL, "/reason", "moving to %s needs a reason",
                       request_status_name(to));
@@ -686,6 +691,8 @@ int request_comment_add(struct store *st, struct calendar_zones *zones, const st
     if (before.status == REQUEST_CLOSED)
         return acc_fail(err, ACC_ECONFLICT, "", "request %lld is closed", (long long)id);
     rc = request_catch_up_first(st, zones, who, &before, now, arena, err);
+    if (!rc && before.status == REQUEST_CLOSED)
+        rc = acc_fail(err, ACC_ECONFLICT, "", "request %lld is closed", (long long)id);
     if (rc)
         return rc;
     {

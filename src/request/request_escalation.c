@@ -256,10 +256,16 @@ int request_escalate(struct store *st, struct calendar_zones *zones, const struc
     return rc;
 }
 
-int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id, int64_t now,
-                     bool replay, struct acc_arena *arena, struct acc_err *err)
+/*
+ * request_catch_up(), with strict: only what came due before now fires. A change made at
+ * the very instant a level or the automatic close is due comes first (an answer at the due
+ * instant is in time, and stops the clock before its 100 % level).
+ */
+static int catch_up(struct store *st, struct calendar_zones *zones, int64_t id, int64_t now,
+                    bool replay, bool strict, struct acc_arena *arena, struct acc_err *err)
 {
     struct org_actor sys = org_actor_system(replay ? "import" : "sweeper");
+    int64_t last = strict ? now - 1 : now; /* the latest instant that is due */
     bool fired[CONTRACT_LEVELS_MAX];
     struct request_binding b;
     struct request before, r;
@@ -284,7 +290,7 @@ int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id,
             if (fired[i] || r.status == REQUEST_CLOSED)
                 continue;
             rc = request_level_due(&b.cal, &r.clocks, l->clock, l->percent, &at, err);
-            if (!rc && at && at <= now && (best < 0 || at < best_at)) {
+            if (!rc && at && at <= last && (best < 0 || at < best_at)) {
                 best = i;
                 best_at = at;
             }
@@ -296,11 +302,11 @@ int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id,
     }
     if (!rc)
         rc = autoclose_due(&b, &r, &close_at, err);
-    if (!rc && close_at && close_at <= now) {
+    if (!rc && close_at && close_at <= last) {
         struct acc_jw w;
 
         r.status = REQUEST_CLOSED;
-        r.closed_at = now;
+        r.closed_at = close_at; /* when it closed, though recorded later after a downtime */
         acc_jw_begin(&w);
         acc_jw_str(&w, "from", "resolved");
         acc_jw_str(&w, "to", "closed");
@@ -308,9 +314,15 @@ int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id,
         acc_jw_int(&w, "due_at", close_at);
         rc = request_event_add(st, r.id, now, 0, "status", acc_jw_end(&w, arena), err);
     }
-    r.updated_at = now;
     if (!rc)
         rc = request_next_fire(st, &b, &r, err);
+    if (!rc && memcmp(&r.clocks, &before.clocks, sizeof(r.clocks)) == 0 &&
+        r.status == before.status && r.assignee.id == before.assignee.id &&
+        r.priority_factor == before.priority_factor && r.next_fire_at == before.next_fire_at) {
+        calendar_release(&b.cal);
+        return ACC_OK; /* nothing was due: nothing to write */
+    }
+    r.updated_at = now;
     if (!rc)
         rc = request_save(st, &r, err);
     if (!rc && (r.status != before.status || r.assignee.id != before.assignee.id ||
@@ -320,15 +332,21 @@ int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id,
     return rc;
 }
 
+int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id, int64_t now,
+                     bool replay, struct acc_arena *arena, struct acc_err *err)
+{
+    return catch_up(st, zones, id, now, replay, false, arena, err);
+}
+
 int request_catch_up_first(struct store *st, struct calendar_zones *zones,
                            const struct org_actor *who, struct request *r, int64_t now,
                            struct acc_arena *arena, struct acc_err *err)
 {
     int rc;
 
-    if (!r->next_fire_at || r->next_fire_at > now)
+    if (!r->next_fire_at || r->next_fire_at >= now)
         return ACC_OK;
-    rc = request_catch_up(st, zones, r->id, now, who->replay, arena, err);
+    rc = catch_up(st, zones, r->id, now, who->replay, true, arena, err);
     return rc ? rc : request_load(st, r->id, arena, r, err);
 }
 

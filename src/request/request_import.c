@@ -1,6 +1,7 @@
 /* request_import.c: importing request history from CSV: reading, checking, replaying each life. */
 #include "base/acc.h"
 #include "base/jw.h"
+#include "calendar/calendar_db.h"
 #include "request/request_import.h"
 #include "request/request_int.h"
 #include "store/store.h"
@@ -199,6 +200,14 @@ static void smap_put(struct smap *m, const char *key, void *val)
     m->n++;
 }
 
+/* Calls fn on each value of m. */
+static void smap_each(struct smap *m, void (*fn)(void *))
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key)
+            fn(m->slots[i].val);
+}
+
 static void smap_release(struct smap *m)
 {
     free(m->slots);
@@ -253,11 +262,12 @@ struct person_entry {
     const char *email;
 };
 
-/* A version that was in force over [from, to) (to 0: it still is), and its terms. */
+/* A version that was in force over [from, to) (to 0: it still is), its terms and calendar. */
 struct version_span {
     int number;
     int64_t from, to;
     const struct contract_terms *terms;
+    struct calendar cal; /* released with the import's caches */
 };
 
 /* A contract and the spans of its versions. */
@@ -406,21 +416,37 @@ static int contract_by_id(struct import *im, int64_t id, const struct contract_e
         return acc_fail(&im->err, rc, "", "%s", e2.msg);
     if (rc) {
         memset(e, 0, sizeof(*e));
-    } else {
-        e->in_force = acc_arena_alloc(im->cache, sizeof(*e->in_force) * (size_t)(n ? n : 1));
-        for (int i = 0; i < n; i++) {
-            if (!v[i].activated_at)
-                continue;
-            e->in_force[e->n].number = v[i].number;
-            e->in_force[e->n].from = v[i].activated_at;
-            e->in_force[e->n].to = v[i].superseded_at ? v[i].superseded_at : v[i].retired_at;
-            e->in_force[e->n].terms = &v[i].terms;
-            e->n++;
+        n = 0;
+    }
+    e->in_force = acc_arena_alloc(im->cache, sizeof(*e->in_force) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        struct version_span *span = &e->in_force[e->n];
+
+        if (!v[i].activated_at)
+            continue;
+        span->number = v[i].number;
+        span->from = v[i].activated_at;
+        span->to = v[i].superseded_at ? v[i].superseded_at : v[i].retired_at;
+        span->terms = &v[i].terms;
+        /* Kept (and released at the end) even when this fails, so that none leaks. */
+        e->n++;
+        if (calendar_record_load(im->st, v[i].terms.calendar.id, im->zones, im->cache, &span->cal,
+                                 &e2)) {
+            smap_put(&im->contracts, acc_arena_strdup(im->cache, key), e);
+            return acc_fail(&im->err, ACC_ESTORE, "", "%s", e2.msg);
         }
     }
     smap_put(&im->contracts, acc_arena_strdup(im->cache, key), e);
     *out = e;
     return ACC_OK;
+}
+
+static void contract_entry_release(void *p)
+{
+    struct contract_entry *e = p;
+
+    for (int i = 0; i < e->n; i++)
+        calendar_release(&e->in_force[i].cal);
 }
 
 /* The index of the version of c in force at t, or -1. */
@@ -464,6 +490,7 @@ struct row {
     struct acc_arena *ra; /* the row's own, freed after it */
     char *f[COLUMNS];     /* "" for a column the file lacks */
     const struct contract_entry *contract;
+    const struct version_span *span; /* the version in force at created */
     int version;
     const struct person_entry *requester;
     int64_t created;
@@ -730,8 +757,9 @@ static int order_life(struct import *im, struct row *r, struct acc_arena *ra)
 {
     int head[EV_KINDS] = {0}, total = 0;
     enum life s = L_OPEN;
-    int64_t since = r->created, answered_at = 0;
+    int64_t since = r->created, answered_at = 0, close_at = 0;
     const char *answered_how = NULL;
+    bool closed_itself = false;
 
     for (int k = 0; k < EV_KINDS; k++)
         total += r->nq[k];
@@ -747,6 +775,21 @@ static int order_life(struct import *im, struct row *r, struct acc_arena *ra)
                 t = r->q[k][head[k]].at;
                 kind = k;
             }
+        /*
+         * As live: a resolved request closes itself REQUEST_AUTOCLOSE_DAYS business days after
+         * its resolution. The file's later closing is then the same fact, told late.
+         */
+        if (s == L_RESOLVED && close_at && t >= close_at) {
+            s = L_CLOSED;
+            since = close_at;
+            closed_itself = true;
+        }
+        if (s == L_CLOSED && closed_itself && head[EV_CLOSED] < r->nq[EV_CLOSED] &&
+            r->q[EV_CLOSED][head[EV_CLOSED]].at == t) {
+            head[EV_CLOSED]++;
+            total--;
+            continue;
+        }
         for (int k = 0; k < EV_KINDS && next < 0; k++) {
             if (head[k] == r->nq[k] || r->q[k][head[k]].at != t)
                 continue;
@@ -765,6 +808,12 @@ static int order_life(struct import *im, struct row *r, struct acc_arena *ra)
                 return bad(im, r->line, COL_FIRST_RESPONSE,
                            "%s comes after the provider answered with %s at %s", at, answered_how,
                            fmt_time(answered_at, ra));
+            if (closed_itself)
+                return bad(im, r->line, ev_column[first->kind],
+                           "%s comes after the request closed itself at %s, %d business days "
+                           "after its resolution: a closed request is neither reopened nor "
+                           "commented",
+                           at, fmt_time(since, ra), REQUEST_AUTOCLOSE_DAYS);
             return bad(im, r->line, ev_column[first->kind],
                        "%s falls while the request is %s (since %s)%s", at, life_names[s],
                        fmt_time(since, ra), hint(first->kind, s));
@@ -781,6 +830,12 @@ static int order_life(struct import *im, struct row *r, struct acc_arena *ra)
         }
         if ((enum life)next != s)
             since = e->at;
+        if (next == L_RESOLVED) {
+            struct acc_err ignored;
+
+            if (request_autoclose_at(&r->span->cal, e->at, &close_at, &ignored))
+                close_at = 0;
+        }
         s = (enum life)next;
         r->order[r->n++] = *e;
     }
@@ -883,8 +938,9 @@ static int read_row(struct import *im, struct row *r, bool *existing)
     if (rc < 0)
         return bad(im, r->line, COL_CREATED, "contract %lld had no version in force at %s",
                    (long long)cid, fmt_time(r->created, ra));
-    r->version = r->contract->in_force[rc].number;
-    rc = check_text(im, r, r->contract->in_force[rc].terms);
+    r->span = &r->contract->in_force[rc];
+    r->version = r->span->number;
+    rc = check_text(im, r, r->span->terms);
     if (*acc_trim(r->f[COL_FIRST_RESPONSE])) {
         int64_t at;
 
@@ -956,19 +1012,18 @@ static int provider_actor(struct import *im, const struct row *row, const struct
 }
 
 /*
- * Fires what fell due on r before t as a live sweeper would have: each level at the instant
- * it was due (not before floor, the instant of the event replayed last). While r is resolved
- * and more of its history follows, the automatic close is left out: the other tool's own
- * reopening or closing wins.
+ * Fires what fell due on r up to t as a punctual sweeper would have: each escalation level,
+ * and the automatic close, at the instant it was due (not before floor, the instant of the
+ * event replayed last).
  */
-static int catch_up_to(struct import *im, struct request *r, int64_t t, int64_t floor, bool more,
+static int catch_up_to(struct import *im, struct request *r, int64_t t, int64_t floor,
                        struct acc_arena *ra, struct acc_err *err)
 {
     for (int guard = 0; guard < 2 * CONTRACT_LEVELS_MAX + 2; guard++) {
         int64_t at = r->next_fire_at > floor ? r->next_fire_at : floor;
         int rc;
 
-        if ((r->status == REQUEST_RESOLVED && more) || !r->next_fire_at || r->next_fire_at > t)
+        if (!r->next_fire_at || r->next_fire_at > t)
             return ACC_OK;
         rc = request_catch_up(im->st, im->zones, r->id, at, true, ra, err);
         if (!rc)
@@ -1065,16 +1120,17 @@ static int replay(struct import *im, const struct row *row, struct acc_arena *ra
                            &err);
     for (int i = 0; !rc && i < row->n && im->res->bad == bad_before; i++) {
         kind = row->order[i].kind;
-        rc = catch_up_to(im, &r, row->order[i].at, floor, true, ra, &err);
+        rc = catch_up_to(im, &r, row->order[i].at, floor, ra, &err);
         if (!rc)
             rc = replay_event(im, row, &r, &row->order[i], ra, &err);
         floor = row->order[i].at;
     }
     if (im->res->bad != bad_before)
         return ACC_EINVAL;
-    kind = -1;
     if (!rc)
-        rc = catch_up_to(im, &r, opt->now, floor, false, ra, &err);
+        kind = -1;
+    if (!rc)
+        rc = catch_up_to(im, &r, opt->now, floor, ra, &err);
     if (!rc)
         rc = request_catch_up(im->st, im->zones, r.id, opt->now, true, ra, &err);
     if (!rc) {
@@ -1090,8 +1146,8 @@ static int replay(struct import *im, const struct row *row, struct acc_arena *ra
         acc_jw_str(&w, "external_ref", row->f[COL_EXTERNAL_ID]);
         acc_jw_int(&w, "line", row->line);
         acc_jw_str(&w, "via", im->via);
-        rc = request_event_add(im->st, r.id, opt->now, opt->importer->person_id, "imported",
-                               acc_jw_end(&w, ra), &err);
+        rc = request_event_add(im->st, r.id, opt->now, opt->importer ? opt->importer->person_id : 0,
+                               "imported", acc_jw_end(&w, ra), &err);
     }
     if (rc == ACC_ESTORE || rc == ACC_EBUG) {
         im->err = err;
@@ -1290,6 +1346,7 @@ int request_import(struct store *st, struct calendar_zones *zones, const char *c
     res.refused = fatal || (res.bad && !opt->skip_bad);
     res.stored = !rc && !res.refused && !opt->dry_run && res.added;
     acc_buf_release(&c.field);
+    smap_each(&im.contracts, contract_entry_release);
     smap_release(&im.contracts);
     smap_release(&im.emails);
     smap_release(&im.ids);

@@ -836,9 +836,11 @@ test('walk 1/3: the Finance head adds a service, drafts a contract from the keyb
   await p.keyboard.press('Control+A');
   await p.keyboard.type('7');
   await p.keyboard.press('Enter');
-  // The problem is shown next to the target, which is marked and focused.
-  await waitFocus(p, 'expectations.consumer.1.target');
+  // The problem is shown next to the target, which is marked and focused. (Focus is on
+  // the target already when Enter is pressed: wait for the answer, not for the focus.)
   const target = ed.getByLabel('Consumer expectation 2: Target');
+  await p.waitForFunction(() => document.querySelector('[name="expectations.consumer.1.target"]').getAttribute('aria-invalid') === 'true').catch(() => {});
+  await waitFocus(p, 'expectations.consumer.1.target');
   assert((await target.getAttribute('aria-invalid')) === 'true', 'the bad target is not marked invalid');
   const inline = ed.locator('.exp-row').filter({ has: p.getByLabel('Consumer expectation 2: Target') }).locator('.field-error');
   await inline.waitFor();
@@ -985,6 +987,286 @@ test('keyboard: the sign-in form can be completed with Tab and Enter only', asyn
   } finally {
     await kctx.close();
   }
+});
+
+// ---------------------------------------------------------------------------
+// Requests: a Sales member raises one under the Credit check contract; Finance's point
+// person finds it in the queue and answers it, asks for missing information (the resolution
+// clock pauses); Sales answers (it runs again); Finance resolves it and Sales accepts it.
+// A person of a third department (IT) gets "not found". A browser context of its own, in
+// which each person signs in in turn.
+
+const rq = { title: `Credit check for Nordwind AB ${Date.now().toString(36)}`, hash: null, id: null };
+const rqNote = 'Nordwind had a payment default in 2024: check with the bank.';
+const rqAsk = 'Please send the customer’s registration number.';
+const rqAnswer = 'Registration number 556677-8899.';
+let rqCtx = null;
+let rp = null; // the requests walk's page
+
+async function rqAs(email) {
+  if (!rqCtx) {
+    rqCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
+    rqCtx.setDefaultTimeout(STEP_TIMEOUT);
+    rp = await rqCtx.newPage();
+    watch(rp, 'requests');
+  }
+  activePage = rp;
+  await rqCtx.clearCookies();
+  await signInAs(rp, email);
+  return rp;
+}
+
+// The state a clock card shows: met, missed, paused, overdue, soon or running.
+const clockOf = (p, kind) => p.locator(`article.rq-clock[data-clock="${kind}"]`).getAttribute('data-state');
+
+async function waitClock(p, kind, states) {
+  const want = Array.isArray(states) ? states : [states];
+  await p
+    .waitForFunction(([k, w]) => {
+      const el = document.querySelector(`article.rq-clock[data-clock="${k}"]`);
+      return el && w.includes(el.dataset.state);
+    }, [kind, want])
+    .catch(async () => {
+      throw new Error(`the ${kind} clock is "${await clockOf(p, kind)}", not ${want.join(' or ')}`);
+    });
+}
+
+async function statusText(p) {
+  return (await p.locator('.page-head .rq-status').innerText()).trim();
+}
+
+async function timelineText(p) {
+  return (await p.locator('.rq-timeline').innerText()).replace(/\s+/g, ' ');
+}
+
+// A request's row in a list, after "Show more" as often as it takes.
+async function rowOf(p, tableId) {
+  const row = p.locator(`#${tableId} tr[data-request="${rq.id}"]`);
+  await p.locator(`#${tableId} table`).waitFor();
+  for (let i = 0; i < 100 && !(await row.count()); i++) {
+    const more = p.locator(`#${tableId} .rq-more`);
+    if (!(await more.isVisible())) break;
+    await more.click();
+  }
+  await row.waitFor();
+  return row;
+}
+
+async function openRequest(p) {
+  await openHash(p, rq.hash);
+  await p.getByRole('heading', { level: 1, name: rq.title }).waitFor();
+}
+
+test('a Sales member raises a request under the Credit check contract', async () => {
+  const p = await rqAs('sara.lindqvist@example.org');
+  const nav = p.getByRole('navigation', { name: 'Main' });
+  for (const l of ['Queue', 'My requests', 'Raise a request']) await nav.getByRole('link', { name: l, exact: true }).waitFor();
+  await nav.getByRole('link', { name: 'Raise a request', exact: true }).click();
+  await p.getByRole('heading', { level: 1, name: 'Raise a request' }).waitFor();
+  const form = p.getByRole('form', { name: 'The request' });
+  // Nothing chosen: the error names the service field and focus goes there.
+  await form.getByRole('button', { name: 'Raise the request' }).click();
+  await form.locator('.field-error').filter({ hasText: 'Choose the service' }).waitFor();
+  await waitFocus(p, 'service');
+  // service → contract → fields
+  await form.getByLabel('Service').selectOption({ label: 'Credit check (Finance)' });
+  await p.waitForFunction(() => document.querySelector('select[name="contract_id"]').value !== '');
+  const contract = await form.getByLabel('Contract').locator('option:checked').innerText();
+  assert(/Credit check with Finance, for Sales \(version \d+\)/.test(contract), `contract chosen: "${contract}"`);
+  const about = p.getByRole('complementary', { name: 'What has been agreed' });
+  await about.getByText('Farid Haddad (point person)').waitFor();
+  await about.getByText(/registration number/).waitFor(); // Sales' own completeness term
+  await form.getByLabel('Title').fill(rq.title);
+  await form.getByLabel('Description').fill('New customer Nordwind AB, first order expected next week, about 40 000 EUR a month.');
+  await form.getByLabel('Your reference (optional)').fill(`CRM-${Date.now().toString(36)}`);
+  await screenshot(p, 'request-raise-form');
+  await form.getByRole('button', { name: 'Raise the request' }).click();
+  await p.waitForURL(/#\/requests\/\d+$/);
+  await p.getByRole('heading', { level: 1, name: rq.title }).waitFor();
+  rq.hash = new URL(p.url()).hash;
+  rq.id = Number(rq.hash.split('/').pop());
+  await p.getByRole('status').filter({ hasText: `Request #${rq.id} raised` }).waitFor();
+  assert((await statusText(p)) === 'Open', `status: ${await statusText(p)}`);
+  await waitClock(p, 'response', ['running', 'soon']);
+  await waitClock(p, 'resolution', ['running', 'soon']);
+  const due = await p.getByTestId('resolution-due').innerText();
+  assert(/Head office time, UTC[+-]\d\d:\d\d/.test(due), `resolution due shown as "${due}"`);
+  const big = await p.getByTestId('response-state').innerText();
+  assert(/\d+ (h|min).* left of business time/.test(big), `response clock shows "${big}"`);
+  assert((await p.getByTestId('assignee').innerText()).trim() === 'Farid Haddad', 'not assigned to the point person');
+  const tl = await timelineText(p);
+  assert(tl.includes('Sara Lindqvist raised the request') && tl.includes('Assigned to Farid Haddad'), `timeline: ${tl}`);
+  // The consumer side offers no internal notes and no provider steps.
+  assert((await p.getByLabel(/Internal note/).count()) === 0, 'the consumer is offered internal notes');
+  assert((await p.getByRole('button', { name: 'Start work' }).count()) === 0, 'the consumer is offered "Start work"');
+  await screenshot(p, 'request-raised');
+  // My requests lists it.
+  await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My requests', exact: true }).click();
+  await p.getByRole('heading', { level: 1, name: 'My requests' }).waitFor();
+  await (await rowOf(p, 'mine-table')).getByRole('link', { name: rq.title }).waitFor();
+  return `request #${rq.id}; resolution due ${due.split(' (')[0]}; ${big}`;
+});
+
+test('Finance’s point person finds it in the queue, adds an internal note and answers it', async () => {
+  assert(rq.hash, 'no request was raised');
+  const p = await rqAs('farid.haddad@example.org');
+  await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queue', exact: true }).click();
+  await p.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+  const row = await rowOf(p, 'queue-table');
+  const cell = await row.locator('[data-clock="resolution"]').innerText();
+  assert(/\d+ (h|min)( \d+ min)? left/.test(cell), `queue resolution cell: "${cell}"`);
+  // Filters are kept in the address: "assigned to me" survives a reload.
+  const search = p.getByRole('search', { name: 'Filter the queue' });
+  await search.getByLabel('Assignee').selectOption({ value: 'me' });
+  await search.getByRole('button', { name: 'Apply filters' }).click();
+  await p.waitForURL(/#\/queue\?.*assignee=me/);
+  await p.reload();
+  await rowOf(p, 'queue-table');
+  assert((await p.getByRole('search', { name: 'Filter the queue' }).getByLabel('Assignee').inputValue()) === 'me', 'the assignee filter was lost on reload');
+  // Sorted by resolution due instant among running clocks.
+  const dues = await p.$$eval('#queue-table tbody tr', (trs) => trs.map((tr) => [tr.querySelector('[data-clock="resolution"]')?.dataset.state, tr.querySelector('[data-clock="resolution"] time')?.getAttribute('datetime')]));
+  const running = dues.filter(([s, d]) => d && ['running', 'soon', 'overdue'].includes(s)).map(([, d]) => d);
+  assert(running.every((d, i) => i === 0 || running[i - 1] <= d), `queue not sorted by due instant: ${running.join(', ')}`);
+  await screenshot(p, 'request-queue');
+  await (await rowOf(p, 'queue-table')).getByRole('link', { name: rq.title }).click();
+  await p.getByRole('heading', { level: 1, name: rq.title }).waitFor();
+  for (const b of ['Start work', 'Wait on Sales…', 'Resolve…', 'Reassign']) await p.getByRole('button', { name: b, exact: true }).waitFor();
+  // An internal note does not answer the request.
+  const cform = p.getByRole('form', { name: 'Add a comment or an internal note' });
+  await cform.getByLabel('Comment', { exact: true }).fill(rqNote);
+  await cform.getByLabel('Internal note: only Finance sees it').check();
+  await cform.getByRole('button', { name: 'Add internal note' }).click();
+  await p.locator('.rq-comment-note').filter({ hasText: rqNote }).getByText('Internal note · only Finance sees it').waitFor();
+  await waitFocus(p, 'body');
+  await waitClock(p, 'response', ['running', 'soon']);
+  // The first public comment answers it: the response clock stops, met.
+  await p.getByRole('form', { name: 'Add a comment or an internal note' }).getByLabel('Comment', { exact: true }).fill('Looking into it now; the bank answers within the hour.');
+  await p.getByRole('form', { name: 'Add a comment or an internal note' }).getByRole('button', { name: 'Post comment' }).click();
+  await waitClock(p, 'response', 'met');
+  const big = await p.getByTestId('response-state').innerText();
+  assert(big.includes('Answered in time'), `response clock: "${big}"`);
+  const tl = await timelineText(p);
+  assert(tl.includes('Farid Haddad added an internal note') && tl.includes('Farid Haddad commented'), `timeline: ${tl}`);
+  return 'queue filter in the URL survives a reload; note kept internal; response clock met';
+});
+
+test('waiting on Sales with missing information pauses the resolution clock (from the keyboard)', async () => {
+  const p = rp;
+  activePage = p;
+  const toggle = p.getByRole('button', { name: 'Wait on Sales…', exact: true });
+  await toggle.focus();
+  await p.keyboard.press('Enter');
+  await waitFocus(p, 'reason');
+  assert((await toggle.getAttribute('aria-expanded')) === 'true', 'the toggle does not say it is expanded');
+  const panel = p.getByRole('form', { name: 'Wait on Sales' });
+  // Without a reason: the error shows next to the field, which keeps focus.
+  await panel.getByRole('button', { name: 'Wait on Sales', exact: true }).click();
+  await panel.locator('.field-error').filter({ hasText: 'Say what Sales should answer' }).waitFor();
+  await waitFocus(p, 'reason');
+  await p.keyboard.type(rqAsk);
+  await p.keyboard.press('Tab');
+  await p.keyboard.press('Space'); // the "Missing information" checkbox
+  assert(await panel.getByLabel('Missing information').isChecked(), 'Tab then Space did not tick "Missing information"');
+  await panel.getByRole('button', { name: 'Wait on Sales', exact: true }).focus();
+  await p.keyboard.press('Enter');
+  await p.locator('.page-head .rq-status', { hasText: 'Waiting on Sales' }).waitFor();
+  await waitClock(p, 'resolution', 'paused');
+  await p.waitForFunction(() => document.activeElement && document.activeElement.id === 'rq-next-title');
+  await p.getByRole('button', { name: 'Resume work', exact: true }).waitFor();
+  const note = await p.getByTestId('status-note').innerText();
+  assert(note.includes('missing information') && note.includes(rqAsk), `status note: "${note}"`);
+  const tl = await timelineText(p);
+  assert(tl.includes('Farid Haddad asked Sales for an answer (missing information): the resolution clock pauses.'), `timeline: ${tl}`);
+  await screenshot(p, 'request-waiting');
+  return 'opened with Enter, focus to the reason, inline error, Tab+Space ticks the box; focus back on "Next steps"';
+});
+
+test('Sales sees the question but not the internal note, and answers: the clock runs again', async () => {
+  assert(rq.hash, 'no request was raised');
+  const p = await rqAs('sara.lindqvist@example.org');
+  await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My requests', exact: true }).click();
+  await p.getByRole('heading', { level: 1, name: 'My requests' }).waitFor();
+  const row = await rowOf(p, 'mine-table');
+  await row.getByText('Needs your answer').waitFor();
+  await row.getByRole('link', { name: rq.title }).click();
+  await p.getByRole('heading', { level: 1, name: rq.title }).waitFor();
+  const note = await p.getByTestId('status-note').innerText();
+  assert(note.includes('Finance needs your answer') && note.includes(rqAsk), `status note: "${note}"`);
+  await waitClock(p, 'resolution', 'paused');
+  const main = await p.locator('main').innerText();
+  assert(!main.includes(rqNote) && !/internal note/i.test(main), 'the consumer sees the internal note');
+  assert((await p.getByRole('button', { name: 'Resume work' }).count()) === 0, 'the consumer is offered "Resume work"');
+  await p.getByRole('button', { name: 'Answer…', exact: true }).click();
+  await waitFocus(p, 'body');
+  await p.keyboard.type(rqAnswer);
+  await p.getByRole('form', { name: 'Answer Finance' }).getByRole('button', { name: 'Send the answer and resume' }).click();
+  await p.locator('.page-head .rq-status', { hasText: 'In progress' }).waitFor();
+  await waitClock(p, 'resolution', ['running', 'soon']);
+  await p.locator('.rq-comment').filter({ hasText: rqAnswer }).waitFor();
+  const tl = await timelineText(p);
+  assert(tl.includes('Sara Lindqvist commented') && tl.includes('Sara Lindqvist answered: the resolution clock runs again.'), `timeline: ${tl}`);
+  await screenshot(p, 'request-answered');
+  return 'the answer is posted, then the request resumes';
+});
+
+test('Finance resolves it: both clocks met, and Sales accepts it', async () => {
+  assert(rq.hash, 'no request was raised');
+  let p = await rqAs('farid.haddad@example.org');
+  await openRequest(p);
+  await p.getByRole('button', { name: 'Resolve…', exact: true }).click();
+  await waitFocus(p, 'reason');
+  await p.keyboard.type('Credit limit set to 50 000 EUR.');
+  await p.getByRole('form', { name: 'Resolve the request' }).getByRole('button', { name: 'Resolve', exact: true }).click();
+  await p.locator('.page-head .rq-status', { hasText: 'Resolved' }).waitFor();
+  await waitClock(p, 'resolution', 'met');
+  await waitClock(p, 'response', 'met');
+  const big = await p.getByTestId('resolution-state').innerText();
+  assert(big.includes('Resolved in time'), `resolution clock: "${big}"`);
+  await p.locator('.rq-actions').getByText('Nothing for Finance to do until Sales accepts or reopens it.').waitFor();
+  let tl = await timelineText(p);
+  assert(tl.includes('Farid Haddad resolved it: the resolution clock stops.') && tl.includes('Credit limit set to 50 000 EUR.'), `timeline: ${tl}`);
+  await screenshot(p, 'request-resolved');
+  p = await rqAs('sara.lindqvist@example.org');
+  await openRequest(p);
+  await p.getByRole('button', { name: 'Reopen…', exact: true }).waitFor();
+  await p.getByRole('button', { name: 'Accept and close', exact: true }).click();
+  await p.locator('.page-head .rq-status', { hasText: 'Closed' }).waitFor();
+  await p.getByText('The request is closed: the conversation is over.').waitFor();
+  tl = await timelineText(p);
+  const kinds = await p.$$eval('.rq-timeline li', (lis) => lis.map((li) => li.dataset.kind));
+  assert(tl.includes('Sara Lindqvist accepted and closed it.'), `timeline: ${tl}`);
+  return `timeline: ${kinds.join(', ')}`;
+});
+
+test('a person of a third department (IT) gets "not found" and never sees it listed', async () => {
+  assert(rq.hash, 'no request was raised');
+  const p = await rqAs('imran.qureshi@example.org');
+  await openHash(p, rq.hash);
+  await p.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+  const alert = await p.getByRole('alert').innerText();
+  assert(/does not exist/.test(alert), `alert: "${alert}"`);
+  for (const sub of ['', '/comments', '/events']) {
+    const r = await apiCall(p, 'GET', `/requests/${rq.id}${sub}`);
+    assert(r.status === 404, `GET /requests/${rq.id}${sub} answered ${r.status} to IT`);
+  }
+  // Lists and counts: nothing of the Credit check contract (active contracts are public).
+  const credit = (await apiCall(p, 'GET', '/contracts?state=active')).body.items.find((c) => c.service.name === 'Credit check' && c.consumer.department.name === 'Sales');
+  assert(credit, 'IT does not see the Credit check contract in force');
+  const list = await apiCall(p, 'GET', `/requests?contract=${credit.id}&limit=200`);
+  const count = await apiCall(p, 'GET', `/requests/count?contract=${credit.id}`);
+  assert(list.status === 200 && list.body.items.length === 0, `IT lists ${list.body.items ? list.body.items.length : list.status} Credit check requests`);
+  assert(count.status === 200 && count.body.count === 0, `IT counts ${count.body.count} Credit check requests`);
+  await openHash(p, '#/requests?status=all');
+  await p.getByRole('heading', { level: 1, name: 'My requests' }).waitFor();
+  await p.locator('#mine-table').waitFor();
+  assert((await p.getByText(rq.title).count()) === 0, 'IT lists the request under My requests');
+  await openHash(p, '#/queue?status=any');
+  await p.locator('#queue-table').waitFor();
+  assert((await p.getByText(rq.title).count()) === 0, 'IT lists the request in its queue');
+  await screenshot(p, 'request-not-found');
+  await rqCtx.close();
+  rqCtx = null;
+  return 'page, comments and events: 404; list and count of the contract: 0';
 });
 
 test('signs out', async () => {

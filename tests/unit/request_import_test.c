@@ -313,6 +313,43 @@ static void test_row_errors(void)
         3, "external_id", "on line 2 already");
 }
 
+/* As live, a resolved request closes itself five business days (24x7: 120 hours) on. */
+static void test_closed_itself(void)
+{
+    struct request r;
+
+    /* Nothing follows that close but the file's own, late, closing: the same fact. */
+    T_EQ_INT(
+        import(acc_arena_printf(arena, HEADER "%lld,A-1,T,%s,%s,%s,,%s,,%s,\n", (long long)c_laptop,
+                                SARA, ts(t0), ts(t0 + 10 * MIN), ts(t0 + HOUR), ts(t0 + 7 * DAY)))
+            .added,
+        1);
+    r = by_ref("A-1");
+    T_EQ_STR(request_status_name(r.status), "closed");
+    T_EQ_INT(r.closed_at, t0 + HOUR + 120 * HOUR);
+    T_EQ_INT(count(acc_arena_printf(arena,
+                                    "SELECT COUNT(*) FROM request_event WHERE request_id = %lld "
+                                    "AND kind = 'status' AND actor_id IS NULL AND at = %lld",
+                                    (long long)r.id, (long long)(t0 + 121 * HOUR))),
+             1);
+    /* A reopening or a comment after it cannot be. */
+    expect_refused(acc_arena_printf(arena, HEADER "%lld,A-2,T,%s,%s,,,%s;%s,%s,,\n",
+                                    (long long)c_laptop, SARA, ts(t0), ts(t0 + HOUR),
+                                    ts(t0 + 8 * DAY), ts(t0 + 7 * DAY)),
+                   2, "reopened", "closed itself at");
+    expect_refused(acc_arena_printf(arena, HEADER "%lld,A-3,T,%s,%s,,,%s,,,\"%s %s thanks\"\n",
+                                    (long long)c_laptop, SARA, ts(t0), ts(t0 + HOUR),
+                                    ts(t0 + 6 * DAY), SARA),
+                   2, "comments", "closed itself at");
+    /* Just before it, a reopening is fine. */
+    T_EQ_INT(
+        import(acc_arena_printf(arena, HEADER "%lld,A-4,T,%s,%s,,,%s,%s,,\n", (long long)c_laptop,
+                                SARA, ts(t0), ts(t0 + HOUR), ts(t0 + 121 * HOUR - 1)))
+            .added,
+        1);
+    T_EQ_INT(by_ref("A-4").reopen_count, 1);
+}
+
 static void test_skip_bad_and_dry_run(void)
 {
     const char *csv = acc_arena_printf(arena,
@@ -801,6 +838,7 @@ int main(void)
     T_RUN(test_csv_quoting_and_line_ends);
     T_RUN(test_csv_errors);
     T_RUN(test_row_errors);
+    T_RUN(test_closed_itself);
     T_RUN(test_skip_bad_and_dry_run);
     T_RUN(test_idempotent);
     T_RUN(test_laptop_life);

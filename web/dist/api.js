@@ -89,6 +89,19 @@ export async function fetchAll(path, query, maxPages = 25) {
   return items;
 }
 
+// Fetch pages of a list until at least max items (or the end): {items, more}, where more
+// says that the list goes on past what was fetched.
+export async function fetchUpTo(path, query, max) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await api('GET', path, null, { ...query, limit: 200, cursor });
+    items.push(...(page.items || []));
+    cursor = page.next_cursor;
+  } while (cursor && items.length < max);
+  return { items, more: Boolean(cursor) };
+}
+
 // ---------------------------------------------------------------------------
 // DOM helpers
 
@@ -139,11 +152,14 @@ export function field(labelText, control, hint) {
   return h('div', { class: 'field' }, label, control, hintEl);
 }
 
+// One formatter for every call: building one per call costs more than formatting (long lists).
+let timeFormat = null;
 export function fmtTime(s) {
   if (!s) return '';
   const d = new Date(s);
   if (Number.isNaN(d.getTime())) return String(s);
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  if (!timeFormat) timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return timeFormat.format(d);
 }
 
 export function timeEl(s, empty) {

@@ -10,8 +10,9 @@ import * as calendars from './calendars.js';
 import * as services from './services.js';
 import * as contracts from './contracts.js';
 import * as policies from './policies.js';
+import * as requests from './requests.js';
 
-const PAGES = [departments, people, services, contracts, policies, calendars, tokens, audit];
+const PAGES = [departments, people, requests, services, contracts, policies, calendars, tokens, audit];
 
 // The navigation bar: groups of links; `when(me)` hides a link from those who may not use it.
 export const NAV = [
@@ -25,6 +26,9 @@ export const NAV = [
   {
     group: 'Service delivery',
     items: [
+      { href: '#/queue', label: 'Queue', match: /^\/queue(\/|$)/, when: (me) => Boolean(me.department) || me.role === 'admin' },
+      { href: '#/requests', label: 'My requests', match: /^\/requests\/?$/, when: (me) => Boolean(me.department) },
+      { href: '#/requests/new', label: 'Raise a request', match: /^\/requests\/new\/?$/, when: (me) => Boolean(me.department) },
       { href: '#/services', label: 'Catalogue', match: /^\/services(\/|$)/ },
       { href: '#/contracts', label: 'Contracts', match: /^\/contracts(\/|$)/ },
       { href: '#/escalation', label: 'Escalation', match: /^\/escalation(\/|$)/ },
