@@ -115,14 +115,25 @@ int http_param_id(struct http_ctx *ctx, int i, int64_t *out);
 /* Reads ?name= as a positive id (0 when absent); ACC_EINVAL otherwise. */
 int http_query_id(struct http_ctx *ctx, const char *name, int64_t *out);
 
-/* Pagination: ?limit= (1..HTTP_LIMIT_MAX, default HTTP_LIMIT_DEFAULT) and ?cursor=. */
+/*
+ * Pagination: ?limit= (1..HTTP_LIMIT_MAX, default HTTP_LIMIT_DEFAULT) and ?cursor=, which
+ * names the last item of the previous page: its id in lists by id, or its sort key and id in
+ * lists sorted by another integer key ("keyed" cursors, their own form).
+ */
 struct http_page {
     int64_t after_id;
+    int64_t after_key; /* with keyed */
+    bool keyed;
     int limit;
 };
+/* Reads ?limit= and an id cursor; ACC_EINVAL for anything else (a keyed cursor too). */
 int http_page_read(struct http_ctx *ctx, struct http_page *out);
+/* The same for a list that takes both forms; out->keyed says which came. */
+int http_page_read_keyed(struct http_ctx *ctx, struct http_page *out);
 /* {"items": items, "next_cursor": cursor after last_id when more, else null}. Takes items. */
 json_t *http_page_json(json_t *items, bool more, int64_t last_id);
+/* The same with a keyed cursor after (last_key, last_id). */
+json_t *http_page_json_keyed(json_t *items, bool more, int64_t last_key, int64_t last_id);
 
 /* Parses the body as a JSON object (415 unless Content-Type is JSON). */
 int http_body_object(struct http_ctx *ctx, json_t **out);

@@ -155,8 +155,11 @@ int http_query_id(struct http_ctx *ctx, const char *name, int64_t *out)
     return ACC_OK;
 }
 
-/* Cursors are opaque to clients: base64url of "k" + the last id seen. */
-int http_page_read(struct http_ctx *ctx, struct http_page *out)
+/*
+ * Cursors are opaque to clients: base64url of "k" + the last id seen, or of "d" + the last
+ * sort key + "." + the last id for keyed lists.
+ */
+static int page_read(struct http_ctx *ctx, bool keyed_ok, struct http_page *out)
 {
     const char *limit = http_query(ctx, "limit"), *cursor = http_query(ctx, "cursor");
     int64_t v = HTTP_LIMIT_DEFAULT;
@@ -166,32 +169,52 @@ int http_page_read(struct http_ctx *ctx, struct http_page *out)
                         "limit must be an integer from 1 to %d", HTTP_LIMIT_MAX);
     out->limit = (int)v;
     out->after_id = 0;
+    out->after_key = 0;
+    out->keyed = false;
     if (cursor) {
-        unsigned char raw[32];
+        unsigned char raw[48];
         size_t n = 0;
-        char text[33];
+        char text[48], *dot = NULL;
 
-        if (strlen(cursor) > 40 ||
+        if (strlen(cursor) > 64 ||
             sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL,
                               sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-            n < 2 || raw[0] != 'k')
+            n < 2 || (raw[0] != 'k' && !(raw[0] == 'd' && keyed_ok)))
             return acc_fail(&ctx->err, ACC_EINVAL, "/query/cursor", "cursor is not valid");
         memcpy(text, raw + 1, n - 1);
         text[n - 1] = '\0';
-        if (!acc_parse_i64(text, &out->after_id) || out->after_id < 0)
+        if (raw[0] == 'd') {
+            dot = strchr(text, '.');
+            if (!dot)
+                return acc_fail(&ctx->err, ACC_EINVAL, "/query/cursor", "cursor is not valid");
+            *dot++ = '\0';
+            if (!acc_parse_i64(text, &out->after_key))
+                return acc_fail(&ctx->err, ACC_EINVAL, "/query/cursor", "cursor is not valid");
+            out->keyed = true;
+        }
+        if (!acc_parse_i64(dot ? dot : text, &out->after_id) || out->after_id < 0)
             return acc_fail(&ctx->err, ACC_EINVAL, "/query/cursor", "cursor is not valid");
     }
     return ACC_OK;
 }
 
-json_t *http_page_json(json_t *items, bool more, int64_t last_id)
+int http_page_read(struct http_ctx *ctx, struct http_page *out)
+{
+    return page_read(ctx, false, out);
+}
+
+int http_page_read_keyed(struct http_ctx *ctx, struct http_page *out)
+{
+    return page_read(ctx, true, out);
+}
+
+static json_t *page_json(json_t *items, bool more, const char *raw, int n)
 {
     json_t *page = json_object();
 
     json_object_set_new(page, "items", items);
     if (more) {
-        char raw[24], b64[40];
-        int n = snprintf(raw, sizeof(raw), "k%lld", (long long)last_id);
+        char b64[72];
 
         sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)raw, (size_t)n,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -200,6 +223,22 @@ json_t *http_page_json(json_t *items, bool more, int64_t last_id)
         json_object_set_new(page, "next_cursor", json_null());
     }
     return page;
+}
+
+json_t *http_page_json(json_t *items, bool more, int64_t last_id)
+{
+    char raw[24];
+    int n = snprintf(raw, sizeof(raw), "k%lld", (long long)last_id);
+
+    return page_json(items, more, raw, n);
+}
+
+json_t *http_page_json_keyed(json_t *items, bool more, int64_t last_key, int64_t last_id)
+{
+    char raw[48];
+    int n = snprintf(raw, sizeof(raw), "d%lld.%lld", (long long)last_key, (long long)last_id);
+
+    return page_json(items, more, raw, n);
 }
 
 int http_body_object(struct http_ctx *ctx, json_t **out)

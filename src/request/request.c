@@ -10,7 +10,7 @@
 
 /* ---- reading ---- */
 
-#define REQUEST_SELECT                                                                             \
+#define REQUEST_SELECT_COLS                                                                        \
     "SELECT r.id, r.contract_id, r.version_id, v.number, r.service_id, s.name, "                   \
     "r.provider_department_id, pd.name, r.consumer_department_id, cd.name, r.title, "              \
     "r.description, r.priority, r.priority_factor, r.external_ref, r.requester_id, rq.name, "      \
@@ -18,11 +18,15 @@
     "r.response_due_at, r.responded_at, r.response_met, r.resolution_target_secs, "                \
     "r.resolution_due_at, r.paused_secs, r.paused_since, r.resolved_at, r.resolution_secs, "       \
     "r.resolution_met, r.closed_at, r.reopen_count, r.missing_info_count, r.next_fire_at, "        \
-    "r.imported, v.calendar_id FROM request r JOIN contract_version v ON v.id = r.version_id "     \
+    "r.imported, v.calendar_id, (SELECT c.name FROM calendar c WHERE c.id = v.calendar_id), "      \
+    "(SELECT c.zone FROM calendar c WHERE c.id = v.calendar_id)"
+#define REQUEST_FROM                                                                               \
+    " FROM request r JOIN contract_version v ON v.id = r.version_id "                              \
     "JOIN service s ON s.id = r.service_id "                                                       \
     "JOIN department pd ON pd.id = r.provider_department_id "                                      \
     "JOIN department cd ON cd.id = r.consumer_department_id "                                      \
-    "JOIN person rq ON rq.id = r.requester_id LEFT JOIN person a ON a.id = r.assignee_id "
+    "JOIN person rq ON rq.id = r.requester_id LEFT JOIN person a ON a.id = r.assignee_id"
+#define REQUEST_SELECT REQUEST_SELECT_COLS REQUEST_FROM " "
 
 static int met_col(struct store_stmt *stmt, int col)
 {
@@ -76,6 +80,8 @@ static int read_request(struct store_stmt *stmt, void *item, struct acc_arena *a
     r->next_fire_at = store_col_int(stmt, 36);
     r->imported = store_col_int(stmt, 37) != 0;
     r->calendar_id = store_col_int(stmt, 38);
+    r->calendar_name = store_col_dup(stmt, 39, arena);
+    r->calendar_zone = store_col_dup(stmt, 40, arena);
     return ACC_OK;
 }
 
@@ -111,86 +117,345 @@ int request_get(struct store *st, const struct org_actor *who, int64_t id, struc
     return rc;
 }
 
-/* The WHERE clause of lists and counts, and its arguments (always the same shape). */
-#define FILTER_WHERE                                                                               \
-    "WHERE (? = 1 OR r.provider_department_id = ? OR r.consumer_department_id = ?) "               \
-    "AND (? = '' OR r.status = ?) AND (? = -1 OR (CASE WHEN r.status = 'closed' THEN 0 ELSE 1 "    \
-    "END) = ?) "                                                                                   \
-    "AND (? = 0 OR r.provider_department_id = ?) AND (? = 0 OR r.consumer_department_id = ?) "     \
-    "AND (? = 0 OR r.service_id = ?) AND (? = 0 OR r.contract_id = ?) "                            \
-    "AND (? = 0 OR r.assignee_id = ?) "                                                            \
-    "AND (? = -1 OR (CASE WHEN r.response_met = 0 OR r.resolution_met = 0 OR "                     \
-    "(r.responded_at IS NULL AND r.response_due_at < ?) OR (r.resolved_at IS NULL AND "            \
-    "r.paused_since IS NULL AND r.resolution_due_at < ?) THEN 1 ELSE 0 END) = ?) "                 \
-    "AND (? = 0 OR r.resolution_due_at < ?) AND (? = 0 OR r.created_at >= ?) "                     \
-    "AND (? = 0 OR r.created_at < ?) "
-#define FILTER_NARGS 29
+/* ---- lists and counts ---- */
 
-static void filter_args(const struct org_actor *who, const struct request_filter *f,
-                        struct store_arg *a)
+/*
+ * Lists and counts are built from the filters given, so that SQLite (which has no statistics
+ * here: accord never runs ANALYZE) and PostgreSQL can plan each onto an index. One filter
+ * drives: its index gives the rows, the others are checked on them. A term that must not
+ * drive is written so that no index can serve it (+col for integers, col || '' for text),
+ * and so is the order when the driving index does not give it, so that SQLite sorts the
+ * driving index's rows instead of walking the whole table in order. A member's lists are the
+ * union of two halves, the requests their department provides and those it consumes (minus
+ * those it also provides), each on its own index. docs/operating.md shows the plans.
+ */
+
+/* Rows a list query returns before its sort keys: the columns of REQUEST_SELECT. */
+#define REQUEST_COLS 41
+
+/* The five statuses of a request not closed, for indexes that have the status. */
+#define STATUS_NOT_CLOSED "('open', 'in_progress', 'waiting_on_consumer', 'resolved', 'reopened')"
+
+/* One half of the access rule: department equalities (0: none). */
+struct arm {
+    int64_t provider, consumer;
+    int64_t not_provider; /* the consumer half of a member's list: provider <> this */
+};
+
+/* The filter that drives a query (drive_of() says which), and the indexes it may use. */
+enum drive {
+    DRIVE_ASSIGNEE, /* request_assignee_id, or request_assignee_open */
+    DRIVE_CONTRACT, /* request_contract (contract_id, id) */
+    DRIVE_SERVICE,  /* request_service (service_id, id) */
+    DRIVE_PROVIDER, /* request_provider_id, request_provider_open, or request_provider */
+    DRIVE_CONSUMER, /* request_consumer, or request_consumer_open */
+    DRIVE_STATUS,   /* request_status (status, id) */
+    DRIVE_OPEN,     /* request_status for the five statuses, or request_open */
+    DRIVE_RAISED,   /* request_created (created_at, id) */
+    DRIVE_BREACH,   /* request_breach (id, breach_at) of the requests with a breach_at */
+    DRIVE_ID        /* the primary key (and a covering index for a count) */
+};
+
+struct plan {
+    const struct request_filter *f;
+    const char *status; /* the status a row must have (the filter's, or closed), or NULL */
+    int open;           /* -1 any, 1 not closed, 0 closed */
+    bool count, due;
+};
+
+static void q_term(struct request_query *q, const char *term)
 {
-    const char *status = f->status >= 0 ? request_status_name((enum request_status)f->status) : "";
-    int i = 0;
+    acc_buf_adds(&q->sql, q->where ? " AND " : " WHERE ");
+    acc_buf_adds(&q->sql, term);
+    q->where = true;
+}
 
-    a[i++] = SA_INT(who->role == ORG_ROLE_ADMIN);
-    a[i++] = SA_INT(who->department_id);
-    a[i++] = SA_INT(who->department_id);
-    a[i++] = SA_TEXT(status);
-    a[i++] = SA_TEXT(status);
-    a[i++] = SA_INT(f->open);
-    a[i++] = SA_INT(f->open);
-    a[i++] = SA_INT(f->provider_id);
-    a[i++] = SA_INT(f->provider_id);
-    a[i++] = SA_INT(f->consumer_id);
-    a[i++] = SA_INT(f->consumer_id);
-    a[i++] = SA_INT(f->service_id);
-    a[i++] = SA_INT(f->service_id);
-    a[i++] = SA_INT(f->contract_id);
-    a[i++] = SA_INT(f->contract_id);
-    a[i++] = SA_INT(f->assignee_id);
-    a[i++] = SA_INT(f->assignee_id);
-    a[i++] = SA_INT(f->breached);
-    a[i++] = SA_INT(f->now);
-    a[i++] = SA_INT(f->now);
-    a[i++] = SA_INT(f->breached);
-    a[i++] = SA_INT(f->due_before);
-    a[i++] = SA_INT(f->due_before);
-    a[i++] = SA_INT(f->raised_from);
-    a[i++] = SA_INT(f->raised_from);
-    a[i++] = SA_INT(f->raised_to);
-    a[i++] = SA_INT(f->raised_to);
-    a[i++] = SA_INT(f->after_id);
-    a[i++] = SA_INT(f->limit + 1);
+static void q_arg(struct request_query *q, struct store_arg a)
+{
+    if (q->n == (int)ACC_ARRAY_LEN(q->args))
+        ACC_BUG("too many arguments in a request list query");
+    q->args[q->n++] = a;
+}
+
+/* A term with one integer argument: plain may drive, else it is only checked. */
+static void q_int(struct request_query *q, bool plain, const char *col, const char *op, int64_t v)
+{
+    char term[96];
+
+    snprintf(term, sizeof(term), "%sr.%s %s ?", plain ? "" : "+", col, op);
+    q_term(q, term);
+    q_arg(q, SA_INT(v));
+}
+
+static enum drive drive_of(const struct plan *p, const struct arm *a)
+{
+    const struct request_filter *f = p->f;
+
+    /* The queues: a department's requests not closed come in due order from its index. */
+    if (p->due && a->provider)
+        return DRIVE_PROVIDER;
+    if (p->due && a->consumer)
+        return DRIVE_CONSUMER;
+    if (f->assignee_id)
+        return DRIVE_ASSIGNEE;
+    /* Requests not closed are the work at hand, a few of all: their indexes come first. */
+    if (p->open == 1 && a->provider)
+        return DRIVE_PROVIDER;
+    if (p->open == 1 && a->consumer)
+        return DRIVE_CONSUMER;
+    if (p->open == 1)
+        return f->status >= 0 ? DRIVE_STATUS : DRIVE_OPEN;
+    /* Then what grows with history: a window of raising instants, a contract, a service, a
+     * department (most requests are closed: status = 'closed' and breached select little). */
+    if (f->raised_from)
+        return DRIVE_RAISED;
+    if (f->contract_id)
+        return DRIVE_CONTRACT;
+    if (f->service_id)
+        return DRIVE_SERVICE;
+    if (a->provider)
+        return DRIVE_PROVIDER;
+    if (a->consumer)
+        return DRIVE_CONSUMER;
+    if (f->raised_to)
+        return DRIVE_RAISED;
+    if (p->status)
+        return DRIVE_STATUS;
+    if (f->breached == 1)
+        return DRIVE_BREACH;
+    return DRIVE_ID;
+}
+
+/* Whether the driving index gives the rows in the list's order (else they are sorted). */
+static bool drive_ordered(const struct plan *p, enum drive d)
+{
+    if (p->due)
+        return d == DRIVE_ASSIGNEE || d == DRIVE_PROVIDER || d == DRIVE_CONSUMER || d == DRIVE_OPEN;
+    switch (d) {
+    case DRIVE_ASSIGNEE:
+    case DRIVE_PROVIDER:
+    case DRIVE_CONSUMER:
+        return p->open != 1; /* else the partial index, in due order */
+    case DRIVE_CONTRACT:
+    case DRIVE_SERVICE:
+    case DRIVE_STATUS:
+    case DRIVE_BREACH:
+    case DRIVE_ID:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Whether the status equality may drive (with the driving column, on an index that has it). */
+static bool status_plain(const struct plan *p, enum drive d)
+{
+    if (d == DRIVE_STATUS)
+        return true;
+    /* request_provider (provider_department_id, status, resolution_due_at); a list of closed
+     * requests by id walks request_provider_id instead: most of a department's are closed. */
+    return d == DRIVE_PROVIDER && (p->count || p->due || p->open == 1);
+}
+
+/* Appends the WHERE of one arm, and the keyset of a page. */
+static void arm_where(struct request_query *q, const struct plan *p, const struct arm *a,
+                      enum drive d, bool ordered)
+{
+    const struct request_filter *f = p->f;
+
+    q->where = false;
+    if (a->provider)
+        q_int(q, d == DRIVE_PROVIDER, "provider_department_id", "=", a->provider);
+    if (a->consumer)
+        q_int(q, d == DRIVE_CONSUMER, "consumer_department_id", "=", a->consumer);
+    if (a->not_provider)
+        q_int(q, false, "provider_department_id", "<>", a->not_provider);
+    if (f->assignee_id)
+        q_int(q, d == DRIVE_ASSIGNEE, "assignee_id", "=", f->assignee_id);
+    if (f->contract_id)
+        q_int(q, d == DRIVE_CONTRACT, "contract_id", "=", f->contract_id);
+    if (f->service_id)
+        q_int(q, d == DRIVE_SERVICE, "service_id", "=", f->service_id);
+    if (p->status) {
+        q_term(q, status_plain(p, d) ? "r.status = ?" : "r.status || '' = ?");
+        q_arg(q, SA_TEXT(p->status));
+    }
+    /* Word for word the condition of the partial indexes, so that SQLite may use them. */
+    if (p->open == 1)
+        q_term(q, "r.status <> 'closed'");
+    if (p->open == 1 && !p->status &&
+        ((d == DRIVE_OPEN && !p->due) || (d == DRIVE_PROVIDER && p->count)))
+        q_term(q, "r.status IN " STATUS_NOT_CLOSED);
+    if (f->raised_from)
+        q_int(q, d == DRIVE_RAISED, "created_at", ">=", f->raised_from);
+    if (f->raised_to)
+        q_int(q, d == DRIVE_RAISED, "created_at", "<", f->raised_to);
+    if (f->due_before)
+        q_int(q, d == DRIVE_PROVIDER || d == DRIVE_CONSUMER || d == DRIVE_OPEN || d == DRIVE_ID,
+              "resolution_due_at", "<", f->due_before);
+    if (f->breached == 1)
+        q_int(q, d == DRIVE_BREACH, "breach_at", "<", f->now);
+    if (f->breached == 0) {
+        q_term(q, "(+r.breach_at IS NULL OR +r.breach_at >= ?)");
+        q_arg(q, SA_INT(f->now));
+    }
+    if (p->count)
+        return;
+    if (!p->due) {
+        q_int(q, ordered, "id", ">", f->after_id);
+    } else if (f->after_id && ordered) {
+        q_term(q, "(r.resolution_due_at, r.id) > (?, ?)");
+        q_arg(q, SA_INT(f->after_due));
+        q_arg(q, SA_INT(f->after_id));
+    } else if (f->after_id) {
+        q_term(q, "(+r.resolution_due_at > ? OR (+r.resolution_due_at = ? AND +r.id > ?))");
+        q_arg(q, SA_INT(f->after_due));
+        q_arg(q, SA_INT(f->after_due));
+        q_arg(q, SA_INT(f->after_id));
+    }
+}
+
+static void arm_query(struct request_query *q, const struct plan *p, const struct arm *a)
+{
+    enum drive d = drive_of(p, a);
+    bool ordered = drive_ordered(p, d);
+
+    if (p->count) {
+        acc_buf_adds(&q->sql, "SELECT COUNT(*) FROM request r");
+    } else {
+        /* The sort keys close the row; the ORDER BY names them by position. */
+        acc_buf_adds(&q->sql, REQUEST_SELECT_COLS);
+        if (p->due)
+            acc_buf_adds(&q->sql,
+                         ordered ? ", r.resolution_due_at, r.id" : ", +r.resolution_due_at, +r.id");
+        else
+            acc_buf_adds(&q->sql, ordered ? ", r.id" : ", +r.id");
+        acc_buf_adds(&q->sql, REQUEST_FROM);
+    }
+    arm_where(q, p, a, d, ordered);
+}
+
+int request_query_build(const struct org_actor *who, const struct request_filter *f, bool count,
+                        struct request_query *q, struct acc_err *err)
+{
+    struct plan p = {f, NULL, f->open, count, !count && f->sort == REQUEST_SORT_DUE};
+    struct arm arms[2] = {{f->provider_id, f->consumer_id, 0}, {0, 0, 0}};
+    int narms = 1;
+
+    memset(q, 0, sizeof(*q));
+    acc_buf_init(&q->sql);
+    q->none = true;
+    if (f->status >= 0) {
+        int open = f->status != REQUEST_CLOSED;
+
+        if (f->open >= 0 && f->open != open)
+            return ACC_OK; /* closed and not closed: nothing */
+        p.open = open;
+        p.status = request_status_name((enum request_status)f->status);
+    } else if (f->open == 0) {
+        p.status = request_status_name(REQUEST_CLOSED);
+    }
+    if (p.due && p.open != 1)
+        return acc_fail(err, ACC_EINVAL, "/query/sort",
+                        "requests sorted by due instant are those not closed: add open=true or "
+                        "a status other than closed");
+    /* SPEC 4: administrators see all; others what their department provides or consumes. */
+    if (who->role != ORG_ROLE_ADMIN) {
+        int64_t d = who->department_id;
+
+        if (!d || (f->provider_id && f->provider_id != d && f->consumer_id && f->consumer_id != d))
+            return ACC_OK;
+        if (f->provider_id && f->provider_id != d && !f->consumer_id) {
+            arms[0].consumer = d;
+        } else if (f->consumer_id && f->consumer_id != d && !f->provider_id) {
+            arms[0].provider = d;
+        } else if (!f->provider_id && !f->consumer_id) {
+            arms[0].provider = d;
+            arms[1] = (struct arm){0, d, d};
+            narms = 2;
+        }
+    }
+    q->none = false;
+    if (count && narms == 1 && f->breached == 0 && drive_of(&p, &arms[0]) == DRIVE_ID) {
+        /* Not breached, and nothing to drive: all of them less those breached, each counted
+         * on an index (breach_at is NULL for most requests, and those are in no index). */
+        struct request_filter any = *f, breached = *f;
+        struct plan pa = p, pb = p;
+
+        any.breached = -1;
+        breached.breached = 1;
+        pa.f = &any;
+        pb.f = &breached;
+        acc_buf_adds(&q->sql, "SELECT (");
+        arm_query(q, &pa, &arms[0]);
+        acc_buf_adds(&q->sql, ") - (");
+        arm_query(q, &pb, &arms[0]);
+        acc_buf_adds(&q->sql, ")");
+        return ACC_OK;
+    }
+    if (count && narms == 2)
+        acc_buf_adds(&q->sql, "SELECT (");
+    for (int i = 0; i < narms; i++) {
+        if (i)
+            acc_buf_adds(&q->sql, count ? ") + (" : " UNION ALL ");
+        arm_query(q, &p, &arms[i]);
+    }
+    if (count && narms == 2)
+        acc_buf_adds(&q->sql, ")");
+    if (!count) {
+        if (p.due)
+            acc_buf_addf(&q->sql, " ORDER BY %d, %d LIMIT ?", REQUEST_COLS + 1, REQUEST_COLS + 2);
+        else
+            acc_buf_addf(&q->sql, " ORDER BY %d LIMIT ?", REQUEST_COLS + 1);
+        q_arg(q, SA_INT(f->limit + 1));
+    }
+    return ACC_OK;
+}
+
+void request_query_release(struct request_query *q)
+{
+    acc_buf_release(&q->sql);
 }
 
 int request_list(struct store *st, const struct org_actor *who, const struct request_filter *f,
                  struct acc_arena *arena, struct request **items, int *n, bool *more,
                  struct acc_err *err)
 {
-    struct store_arg args[FILTER_NARGS];
     struct store_stmt *stmt = NULL;
-    struct request *list;
-    int rc;
+    struct request_query q;
+    struct request *list = NULL;
+    int count = 0, rc;
+    bool extra = false;
 
-    filter_args(who, f, args);
-    rc = store_exec(st, REQUEST_SELECT FILTER_WHERE "AND r.id > ? ORDER BY r.id LIMIT ?", args,
-                    FILTER_NARGS, &stmt, err);
-    if (!rc)
-        rc = store_collect(stmt, sizeof(*list), f->limit, read_request, arena, (void **)&list, n,
-                           more, err);
-    if (!rc)
+    rc = request_query_build(who, f, false, &q, err);
+    if (!rc && !q.none)
+        rc = store_exec(st, q.sql.buf, q.args, q.n, &stmt, err);
+    if (!rc && !q.none)
+        rc = store_collect(stmt, sizeof(*list), f->limit, read_request, arena, (void **)&list,
+                           &count, &extra, err);
+    request_query_release(&q);
+    if (!rc) {
         *items = list;
+        *n = count;
+        *more = extra;
+    }
     return rc;
 }
 
 int request_count(struct store *st, const struct org_actor *who, const struct request_filter *f,
                   int64_t *out, struct acc_err *err)
 {
-    struct store_arg args[FILTER_NARGS];
+    struct request_query q;
+    int64_t count = 0;
+    int rc;
 
-    filter_args(who, f, args);
-    return store_query_int(st, "SELECT COUNT(*) FROM request r " FILTER_WHERE, args,
-                           FILTER_NARGS - 2, out, err);
+    rc = request_query_build(who, f, true, &q, err);
+    if (!rc && !q.none)
+        rc = store_query_int(st, q.sql.buf, q.args, q.n, &count, err);
+    request_query_release(&q);
+    if (!rc)
+        *out = count;
+    return rc;
 }
 
 /* ---- writing ---- */
@@ -277,6 +542,7 @@ int request_save(struct store *st, const struct request *r, struct acc_err *err)
         SA_INT(r->reopen_count),
         SA_INT(r->missing_info_count),
         SA_ID(r->next_fire_at),
+        SA_ID(request_breach_at(c)),
         SA_INT(r->id),
     };
 
@@ -287,7 +553,7 @@ int request_save(struct store *st, const struct request *r, struct acc_err *err)
                       "resolution_target_secs = ?, resolution_due_at = ?, paused_secs = ?, "
                       "paused_since = ?, resolved_at = ?, resolution_secs = ?, "
                       "resolution_met = ?, closed_at = ?, reopen_count = ?, "
-                      "missing_info_count = ?, next_fire_at = ? WHERE id = ?",
+                      "missing_info_count = ?, next_fire_at = ?, breach_at = ? WHERE id = ?",
                       args, ACC_ARRAY_LEN(args), NULL, err);
 }
 
@@ -470,7 +736,8 @@ int request_create_at(struct store *st, struct calendar_zones *zones, const stru
                                    SA_INT(k->response_due_at),
                                    SA_INT(k->resolution_target_secs),
                                    SA_INT(k->resolution_due_at),
-                                   SA_ID(r.next_fire_at)};
+                                   SA_ID(r.next_fire_at),
+                                   SA_ID(request_breach_at(k))};
 
         rc = store_query_int(
             st,
@@ -478,8 +745,8 @@ int request_create_at(struct store *st, struct calendar_zones *zones, const stru
             "consumer_department_id, title, description, priority, priority_factor, "
             "external_ref, requester_id, assignee_id, status, created_at, updated_at, "
             "response_target_secs, response_due_at, resolution_target_secs, resolution_due_at, "
-            "next_fire_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, "
-            "?) RETURNING id",
+            "next_fire_at, breach_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, "
+            "?, ?, ?, ?, ?) RETURNING id",
             args, ACC_ARRAY_LEN(args), &r.id, err);
         if (rc == ACC_ECONFLICT)
             rc = acc_fail(err, ACC_ECONFLICT, "/external_ref",

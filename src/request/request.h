@@ -50,7 +50,9 @@ struct request {
     int64_t contract_id;
     int64_t version_id;
     int version_number;
-    int64_t calendar_id; /* the bound version's calendar */
+    int64_t calendar_id;       /* the bound version's calendar */
+    const char *calendar_name; /* its name and IANA zone, as stored */
+    const char *calendar_zone;
     struct org_ref service;
     struct org_ref provider; /* departments */
     struct org_ref consumer;
@@ -106,6 +108,24 @@ bool request_may_see(const struct request *r, const struct org_actor *who);
 int request_move_check(enum request_status from, enum request_status to, enum request_side side,
                        struct acc_err *err);
 
+/* What an actor may do to a request now, by the rules the functions below enforce. */
+struct request_may {
+    unsigned moves;     /* bit 1u << status for each status request_move() would accept */
+    bool comment;       /* request_comment_add(), public */
+    bool internal_note; /* request_comment_add(), internal */
+    bool escalate;      /* request_escalate(), as far as side and status go: it still needs a
+                           level of the policy that has not fired (ACC_ECONFLICT otherwise) */
+    bool reassign;      /* request_assign() */
+};
+/*
+ * Fills *out for who and r: every move request_move_check() allows who's side from r's status
+ * (the system, person_id 0, moves as itself), comments on a request not closed (internal notes
+ * for the provider side), a manual escalation for the consumer side of a request not resolved
+ * or closed, a reassignment for an administrator or the provider's head or point people. A
+ * third department may do nothing.
+ */
+void request_may_of(const struct request *r, const struct org_actor *who, struct request_may *out);
+
 /*
  * Clock arithmetic on the engine's calendar (request_clock.c). request_clocks_start()
  * fills the clocks of a request raised at created_at with the targets (minutes of the
@@ -126,6 +146,15 @@ int request_clocks_resolve(const struct calendar *cal, struct request_clocks *c,
 /* Recomputes the running clocks' due instants on another calendar (a calendar change). */
 int request_clocks_recompute(const struct calendar *cal, struct request_clocks *c,
                              struct acc_err *err);
+/*
+ * The instant from which a request with clocks c counts as breached, 0 when it does not as
+ * things stand (stored as request.breach_at): the due instant of a clock that missed, of a
+ * running response clock, or of a running resolution clock that is not paused; the earliest
+ * of them. A request is breached at now when 0 < breach_at < now: exactly SPEC 3's "a clock
+ * missed, or running past its due instant" for any now at or after the clocks' last change
+ * (a clock that missed stopped after its due instant).
+ */
+int64_t request_breach_at(const struct request_clocks *c);
 
 /*
  * When a request resolved at resolved_at closes itself: REQUEST_AUTOCLOSE_DAYS business
@@ -181,6 +210,12 @@ int request_create_at(struct store *st, struct calendar_zones *zones, const stru
 int request_get(struct store *st, const struct org_actor *who, int64_t id, struct acc_arena *arena,
                 struct request *out, struct acc_err *err);
 
+/* The orders of request lists. */
+enum request_sort {
+    REQUEST_SORT_ID = 0, /* by id */
+    REQUEST_SORT_DUE     /* by resolution due instant, then id: the queue */
+};
+
 struct request_filter {
     int status;          /* -1: any */
     int open;            /* -1 any, 1 not closed (resolved included), 0 closed */
@@ -193,11 +228,17 @@ struct request_filter {
     int64_t due_before;             /* 0: any; resolution due before */
     int64_t raised_from, raised_to; /* 0: any; created_at in [from, to) */
     int64_t now;                    /* for breached */
-    int64_t after_id;
+    enum request_sort sort;
+    int64_t after_id;  /* 0: the first page; else the page after this request, in sort order */
+    int64_t after_due; /* with REQUEST_SORT_DUE and after_id: that request's resolution due */
     int limit;
 };
 
-/* Lists the requests who may see, by id, with the filter; *more when more follow. */
+/*
+ * Lists the requests who may see, in f->sort order, with the filter; *more when more follow.
+ * The query is built from the filters given and runs on an index whatever they are (the
+ * choice, and the plans, are described in docs/operating.md).
+ */
 int request_list(struct store *st, const struct org_actor *who, const struct request_filter *f,
                  struct acc_arena *arena, struct request **items, int *n, bool *more,
                  struct acc_err *err);

@@ -65,11 +65,27 @@ static json_t *met_json(int met)
     return met < 0 ? json_null() : json_boolean(met);
 }
 
-json_t *request_to_json(const struct request *r, const struct calendar *cal, int64_t now)
+/* What who may do to r now: the same rules as the calls that do it. */
+static json_t *may_json(const struct request *r, const struct org_actor *who)
+{
+    struct request_may may;
+    json_t *moves = json_array();
+
+    request_may_of(r, who, &may);
+    for (int to = 0; to < REQUEST_STATUSES; to++)
+        if (may.moves & (1u << to))
+            json_array_append_new(moves, json_string(request_status_name((enum request_status)to)));
+    return json_pack("{s:o,s:b,s:b,s:b,s:b}", "moves", moves, "comment", may.comment,
+                     "internal_note", may.internal_note, "escalate", may.escalate, "reassign",
+                     may.reassign);
+}
+
+json_t *request_to_json(const struct request *r, const struct org_actor *who,
+                        const struct calendar *cal, int64_t now)
 {
     const struct request_clocks *c = &r->clocks;
     bool response_running = !c->responded_at, resolution_running = !c->resolved_at;
-    json_t *response, *resolution;
+    json_t *response, *resolution, *o;
 
     response = json_pack(
         "{s:I,s:o,s:o,s:o,s:o,s:o}", "target_minutes", (json_int_t)(c->response_target_secs / 60),
@@ -88,7 +104,7 @@ json_t *request_to_json(const struct request *r, const struct calendar *cal, int
         met_json(c->resolution_met), "remaining_business_minutes",
         resolution_running && !c->paused_since ? remaining_json(cal, now, c->resolution_due_at)
                                                : json_null());
-    return json_pack(
+    o = json_pack(
         "{s:I,s:I,s:i,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:{s:o,s:o},s:i,s:i,"
         "s:o,s:b,s:o,s:o,s:o}",
         "id", (json_int_t)r->id, "contract_id", (json_int_t)r->contract_id, "version",
@@ -102,6 +118,12 @@ json_t *request_to_json(const struct request *r, const struct calendar *cal, int
         "missing_info_count", r->missing_info_count, "next_escalation_at", jx_time(r->next_fire_at),
         "imported", r->imported, "closed_at", jx_time(r->closed_at), "created_at",
         jx_time(r->created_at), "updated_at", jx_time(r->updated_at));
+    json_object_set_new(o, "calendar",
+                        json_pack("{s:I,s:o,s:o}", "id", (json_int_t)r->calendar_id, "name",
+                                  jx_str_or_null(r->calendar_name), "zone",
+                                  jx_str_or_null(r->calendar_zone)));
+    json_object_set_new(o, "may", may_json(r, who));
+    return o;
 }
 
 /* ---- lists ---- */
@@ -136,7 +158,7 @@ static int query_time(struct http_ctx *ctx, const char *name, int64_t *out)
 
 static int read_filter(struct http_ctx *ctx, struct request_filter *f)
 {
-    const char *status = http_query(ctx, "status");
+    const char *status = http_query(ctx, "status"), *sort = http_query(ctx, "sort");
     enum request_status s;
     int open = -1, rc;
 
@@ -149,6 +171,10 @@ static int read_filter(struct http_ctx *ctx, struct request_filter *f)
                         "reopened or closed");
     if (status)
         f->status = (int)s;
+    if (sort && strcmp(sort, "resolution_due") == 0)
+        f->sort = REQUEST_SORT_DUE;
+    else if (sort && strcmp(sort, "id") != 0)
+        return acc_fail(&ctx->err, ACC_EINVAL, "/query/sort", "sort must be id or resolution_due");
     rc = http_query_id(ctx, "provider", &f->provider_id);
     if (!rc)
         rc = http_query_id(ctx, "consumer", &f->consumer_id);
@@ -182,18 +208,30 @@ int request_api_list(struct http_ctx *ctx)
     bool more;
     int n;
 
-    if (http_page_read(ctx, &page) || read_filter(ctx, &f))
+    if (http_page_read_keyed(ctx, &page) || read_filter(ctx, &f))
         return http_reply_err(ctx);
+    /* Each order has its own cursor: one of the other cannot continue it. */
+    if (page.after_id && page.keyed != (f.sort == REQUEST_SORT_DUE)) {
+        acc_fail(&ctx->err, ACC_EINVAL, "/query/cursor", "cursor is not valid for this sort");
+        return http_reply_err(ctx);
+    }
     f.after_id = page.after_id;
+    f.after_due = page.after_key;
     f.limit = page.limit;
     if (request_list(ctx->store, &ctx->principal.actor, &f, ctx->arena, &items, &n, &more,
                      &ctx->err))
         return http_reply_err(ctx);
     arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(
-            arr, request_to_json(&items[i], memo_get(ctx, &memo, items[i].calendar_id), f.now));
+        json_array_append_new(arr,
+                              request_to_json(&items[i], &ctx->principal.actor,
+                                              memo_get(ctx, &memo, items[i].calendar_id), f.now));
     memo_release(&memo);
+    if (f.sort == REQUEST_SORT_DUE)
+        return http_reply_json(ctx, 200,
+                               http_page_json_keyed(arr, more,
+                                                    n ? items[n - 1].clocks.resolution_due_at : 0,
+                                                    n ? items[n - 1].id : 0));
     return http_reply_json(ctx, 200, http_page_json(arr, more, n ? items[n - 1].id : 0));
 }
 
@@ -213,7 +251,8 @@ int request_api_count(struct http_ctx *ctx)
 static int reply_request(struct http_ctx *ctx, int status, const struct request *r)
 {
     struct cal_memo memo = {0};
-    json_t *o = request_to_json(r, memo_get(ctx, &memo, r->calendar_id), acc_now());
+    json_t *o =
+        request_to_json(r, &ctx->principal.actor, memo_get(ctx, &memo, r->calendar_id), acc_now());
 
     memo_release(&memo);
     if (status == 201)

@@ -6,10 +6,12 @@
 #include "request/request.h"
 
 /*
- * The JSON form of r: clocks with their due instants in UTC and, with cal (may be NULL),
- * as local time and as business minutes remaining at now. A new reference.
+ * The JSON form of r for who: clocks with their due instants in UTC and, with cal (may be
+ * NULL), as local time and as business minutes remaining at now; the bound calendar; what
+ * who may do now ("may", request_may_of()). A new reference.
  */
-json_t *request_to_json(const struct request *r, const struct calendar *cal, int64_t now);
+json_t *request_to_json(const struct request *r, const struct org_actor *who,
+                        const struct calendar *cal, int64_t now);
 
 /* /api/v1/requests and its sub-resources. */
 http_handler_fn request_api_list, request_api_count, request_api_create, request_api_get,

@@ -120,3 +120,15 @@ int request_level_due(const struct calendar *cal, const struct request_clocks *c
     return calendar_at_percent(cal, c->created_at, c->resolution_target_secs, percent,
                                c->paused_secs, out_at, err);
 }
+
+int64_t request_breach_at(const struct request_clocks *c)
+{
+    int64_t at = 0;
+
+    if (c->response_met == 0 || !c->responded_at)
+        at = c->response_due_at;
+    if ((c->resolution_met == 0 || (!c->resolved_at && !c->paused_since)) &&
+        (!at || c->resolution_due_at < at))
+        at = c->resolution_due_at;
+    return at;
+}

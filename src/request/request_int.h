@@ -3,6 +3,7 @@
 #define ACCORD_REQUEST_REQUEST_INT_H
 
 #include "request/request.h"
+#include "store/store.h"
 
 struct store;
 struct calendar_zones;
@@ -64,5 +65,24 @@ int request_audit(struct store *st, const struct org_actor *who, const struct re
                   const struct request *after, struct acc_arena *arena, struct acc_err *err);
 /* Minutes of a target scaled by a priority's factor (milli), in seconds, rounded up. */
 int64_t request_target_secs(int64_t minutes, int64_t factor);
+
+/* The query request_list() or request_count() runs: SQL text and its bound arguments. */
+struct request_query {
+    struct acc_buf sql;
+    struct store_arg args[32];
+    int n;
+    bool none;  /* nothing can match (no query to run): sql is empty */
+    bool where; /* while building: the WHERE of the current part has begun */
+};
+
+/*
+ * Builds the query of request_list() (count false) or request_count() (count true) for who and
+ * f into *q, which the caller request_query_release()s whatever the result. ACC_EINVAL for a
+ * sort by due instant of requests that may be closed (f->open must be 1 or f->status not
+ * closed). Exposed for the test of the query plans.
+ */
+int request_query_build(const struct org_actor *who, const struct request_filter *f, bool count,
+                        struct request_query *q, struct acc_err *err);
+void request_query_release(struct request_query *q);
 
 #endif

@@ -70,3 +70,27 @@ int request_move_check(enum request_status from, enum request_status to, enum re
                         request_status_name(from), request_status_name(to));
     return ACC_OK;
 }
+
+void request_may_of(const struct request *r, const struct org_actor *who, struct request_may *out)
+{
+    enum request_side side = request_side_of(r, who);
+    enum request_side mover = who->person_id ? side : REQUEST_SYSTEM;
+    bool open = r->status != REQUEST_CLOSED;
+
+    memset(out, 0, sizeof(*out));
+    if (side == REQUEST_THIRD)
+        return;
+    for (int to = 0; to < REQUEST_STATUSES; to++) {
+        struct acc_err e;
+
+        if (!request_move_check(r->status, (enum request_status)to, mover, &e))
+            out->moves |= 1u << to;
+    }
+    out->comment = open;
+    out->internal_note = open && side == REQUEST_PROVIDER;
+    out->escalate =
+        side == REQUEST_CONSUMER && r->status != REQUEST_RESOLVED && r->status != REQUEST_CLOSED;
+    out->reassign = open && (who->role == ORG_ROLE_ADMIN ||
+                             (who->department_id == r->provider.id &&
+                              (who->role == ORG_ROLE_HEAD || who->role == ORG_ROLE_POINT_PERSON)));
+}

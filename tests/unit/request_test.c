@@ -1689,6 +1689,238 @@ static void test_db_list_count(void)
     T_OK(!more);
 }
 
+/*
+ * The lists' meaning, written as it was before lists were planned onto indexes: one WHERE of
+ * "(? = 0 OR col = ?)" terms, breached computed from the clocks. The oracle of the test below.
+ */
+#define ORACLE_WHERE                                                                               \
+    "WHERE (? = 1 OR r.provider_department_id = ? OR r.consumer_department_id = ?) "               \
+    "AND (? = '' OR r.status = ?) AND (? = -1 OR (CASE WHEN r.status = 'closed' THEN 0 ELSE 1 "    \
+    "END) = ?) "                                                                                   \
+    "AND (? = 0 OR r.provider_department_id = ?) AND (? = 0 OR r.consumer_department_id = ?) "     \
+    "AND (? = 0 OR r.service_id = ?) AND (? = 0 OR r.contract_id = ?) "                            \
+    "AND (? = 0 OR r.assignee_id = ?) "                                                            \
+    "AND (? = -1 OR (CASE WHEN r.response_met = 0 OR r.resolution_met = 0 OR "                     \
+    "(r.responded_at IS NULL AND r.response_due_at < ?) OR (r.resolved_at IS NULL AND "            \
+    "r.paused_since IS NULL AND r.resolution_due_at < ?) THEN 1 ELSE 0 END) = ?) "                 \
+    "AND (? = 0 OR r.resolution_due_at < ?) AND (? = 0 OR r.created_at >= ?) "                     \
+    "AND (? = 0 OR r.created_at < ?) "
+
+/* The ids the oracle lists (in f's order), or its count: "1,2,3" or "5". */
+static const char *oracle(const struct org_actor *who, const struct request_filter *f, bool cnt)
+{
+    const char *status = f->status >= 0 ? request_status_name((enum request_status)f->status) : "";
+    struct store_arg a[] = {SA_INT(who->role == ORG_ROLE_ADMIN),
+                            SA_INT(who->department_id),
+                            SA_INT(who->department_id),
+                            SA_TEXT(status),
+                            SA_TEXT(status),
+                            SA_INT(f->open),
+                            SA_INT(f->open),
+                            SA_INT(f->provider_id),
+                            SA_INT(f->provider_id),
+                            SA_INT(f->consumer_id),
+                            SA_INT(f->consumer_id),
+                            SA_INT(f->service_id),
+                            SA_INT(f->service_id),
+                            SA_INT(f->contract_id),
+                            SA_INT(f->contract_id),
+                            SA_INT(f->assignee_id),
+                            SA_INT(f->assignee_id),
+                            SA_INT(f->breached),
+                            SA_INT(f->now),
+                            SA_INT(f->now),
+                            SA_INT(f->breached),
+                            SA_INT(f->due_before),
+                            SA_INT(f->due_before),
+                            SA_INT(f->raised_from),
+                            SA_INT(f->raised_from),
+                            SA_INT(f->raised_to),
+                            SA_INT(f->raised_to)};
+    const char *sql = cnt                           ? "SELECT COUNT(*) FROM request r " ORACLE_WHERE
+                      : f->sort == REQUEST_SORT_DUE ? "SELECT r.id FROM request r " ORACLE_WHERE
+                                                      "ORDER BY r.resolution_due_at, r.id"
+                                                    : "SELECT r.id FROM request r " ORACLE_WHERE
+                                                      "ORDER BY r.id";
+    struct store_stmt *stmt = NULL;
+    struct acc_err err = {0};
+    struct acc_buf b;
+    const char *out;
+    bool row = false;
+
+    acc_buf_init(&b);
+    T_EQ_INT(store_exec(st, sql, a, ACC_ARRAY_LEN(a), &stmt, &err), ACC_OK);
+    while (stmt && !store_step(stmt, &row, &err) && row)
+        acc_buf_addf(&b, "%s%lld", b.len ? "," : "", (long long)store_col_int(stmt, 0));
+    store_finish(stmt);
+    out = acc_arena_strdup(arena, b.buf);
+    acc_buf_release(&b);
+    return out;
+}
+
+/* What request_list() gives, page by page of two (following the keyset), or request_count(). */
+static const char *planned(const struct org_actor *who, struct request_filter f, bool cnt)
+{
+    struct acc_err err = {0};
+    struct acc_buf b;
+    const char *out;
+    bool more = true;
+
+    acc_buf_init(&b);
+    if (cnt) {
+        int64_t n = -1;
+
+        T_EQ_INT(request_count(st, who, &f, &n, &err), ACC_OK);
+        acc_buf_addf(&b, "%lld", (long long)n);
+    }
+    f.limit = 2;
+    f.after_id = f.after_due = 0;
+    for (int page = 0; !cnt && more && page < 200; page++) {
+        struct request *items;
+        int n = 0;
+
+        T_EQ_INT(request_list(st, who, &f, arena, &items, &n, &more, &err), ACC_OK);
+        for (int i = 0; i < n; i++)
+            acc_buf_addf(&b, "%s%lld", b.len ? "," : "", (long long)items[i].id);
+        if (n) {
+            f.after_id = items[n - 1].id;
+            f.after_due = items[n - 1].clocks.resolution_due_at;
+        }
+        more = more && n;
+    }
+    out = acc_arena_strdup(arena, b.buf);
+    acc_buf_release(&b);
+    return out;
+}
+
+/*
+ * Lists and counts built from the filters given mean what the single generic WHERE meant:
+ * for each actor and many combinations of filters, the same requests in the same order
+ * (by id, and by due instant for requests not closed), and the same counts. The requests of
+ * the tests above are copied to other pairs of departments (and inside one) first.
+ */
+static void test_db_list_oracle(void)
+{
+    struct org_actor actors[] = {fx_actor(0, 0, ORG_ROLE_ADMIN), actor_of(fin_head),
+                                 actor_of(sales_member), actor_of(it_member), actor_of(fin_member)};
+    /* One request raised last, its clocks running: at t1 it is not breached, at t2 it is.
+     * ("Now" is never before a request's last change: breach_at is exact from then on.) */
+    int64_t fresh = raise_at(credit, "Oracle", NULL, "2024-12-02T09:00Z", NULL);
+    int64_t t1 = count("SELECT MAX(updated_at) FROM request") + 1, t2 = t1 + 30 * 86400;
+    int64_t service = count("SELECT MIN(service_id) FROM request");
+    int64_t last = count("SELECT MAX(id) FROM request");
+    int64_t mid = count("SELECT created_at FROM request ORDER BY created_at, id LIMIT 1 OFFSET "
+                        "(SELECT COUNT(*) / 2 FROM request)");
+    struct acc_err err = {0};
+    int checked = 0;
+    static const int64_t pairs[][2] = {{3, 1}, {2, 3}, {1, 1}, {3, 2}};
+    static const char copy[] =
+        "INSERT INTO request (contract_id, version_id, service_id, "
+        "provider_department_id, consumer_department_id, title, description, "
+        "priority, priority_factor, requester_id, assignee_id, status, created_at, "
+        "updated_at, response_target_secs, response_due_at, responded_at, "
+        "response_met, resolution_target_secs, resolution_due_at, paused_secs, "
+        "paused_since, resolved_at, resolution_secs, resolution_met, closed_at, "
+        "reopen_count, missing_info_count, next_fire_at, imported, breach_at) "
+        "SELECT contract_id, version_id, service_id, ?, ?, title, description, "
+        "priority, priority_factor, requester_id, assignee_id, status, created_at, "
+        "updated_at, response_target_secs, response_due_at, responded_at, "
+        "response_met, resolution_target_secs, resolution_due_at, paused_secs, "
+        "paused_since, resolved_at, resolution_secs, resolution_met, closed_at, "
+        "reopen_count, missing_info_count, NULL, imported, breach_at FROM request "
+        "WHERE id <= ?";
+
+    /* Each filter: one line of the table; 0 or -1 where the filter is not given. */
+    struct request_filter base = {.status = -1, .open = -1, .breached = -1, .now = t2};
+    struct request_filter filters[48];
+    int nf = 0;
+
+    for (size_t i = 0; i < ACC_ARRAY_LEN(pairs); i++) {
+        int64_t prov = pairs[i][0] == 1 ? fin : pairs[i][0] == 2 ? sales : it;
+        int64_t cons = pairs[i][1] == 1 ? fin : pairs[i][1] == 2 ? sales : it;
+        struct store_arg args[] = {SA_INT(prov), SA_INT(cons), SA_INT(last)};
+
+        T_EQ_INT(store_exec(st, copy, args, 3, NULL, &err), ACC_OK);
+    }
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        filters[nf] = base;                                                                        \
+        __VA_ARGS__;                                                                               \
+        nf++;                                                                                      \
+    } while (0)
+    ADD((void)0);
+    for (int s = 0; s < REQUEST_STATUSES; s++)
+        ADD(filters[nf].status = s);
+    ADD(filters[nf].open = 1);
+    ADD(filters[nf].open = 0);
+    ADD(filters[nf].provider_id = fin);
+    ADD(filters[nf].provider_id = it);
+    ADD(filters[nf].consumer_id = sales);
+    ADD(filters[nf].consumer_id = fin);
+    ADD(filters[nf].service_id = service);
+    ADD(filters[nf].contract_id = invoices);
+    ADD(filters[nf].assignee_id = fin_deputy);
+    ADD(filters[nf].breached = 1);
+    ADD(filters[nf].breached = 0);
+    ADD(filters[nf].breached = 1; filters[nf].now = t1);
+    ADD(filters[nf].breached = 0; filters[nf].now = t1);
+    ADD(filters[nf].due_before = t2);
+    ADD(filters[nf].raised_from = mid);
+    ADD(filters[nf].raised_to = mid);
+    ADD(filters[nf].raised_from = at(T0); filters[nf].raised_to = mid);
+    ADD(filters[nf].open = 1; filters[nf].provider_id = fin);
+    ADD(filters[nf].open = 1; filters[nf].provider_id = fin; filters[nf].assignee_id = fin_point);
+    ADD(filters[nf].open = 1; filters[nf].provider_id = fin; filters[nf].service_id = service);
+    ADD(filters[nf].open = 1; filters[nf].provider_id = fin; filters[nf].breached = 1);
+    ADD(filters[nf].open = 1; filters[nf].provider_id = it; filters[nf].breached = 0);
+    ADD(filters[nf].open = 1; filters[nf].provider_id = fin; filters[nf].due_before = t2);
+    ADD(filters[nf].status = REQUEST_WAITING; filters[nf].provider_id = fin);
+    ADD(filters[nf].status = REQUEST_CLOSED; filters[nf].provider_id = fin);
+    ADD(filters[nf].open = 0; filters[nf].provider_id = fin);
+    ADD(filters[nf].open = 1; filters[nf].consumer_id = sales);
+    ADD(filters[nf].open = 1; filters[nf].consumer_id = sales; filters[nf].service_id = service);
+    ADD(filters[nf].status = REQUEST_RESOLVED; filters[nf].consumer_id = sales);
+    ADD(filters[nf].open = 1; filters[nf].assignee_id = fin_deputy);
+    ADD(filters[nf].open = 1; filters[nf].contract_id = credit);
+    ADD(filters[nf].open = 1; filters[nf].breached = 1);
+    ADD(filters[nf].status = REQUEST_CLOSED; filters[nf].open = 1);
+    ADD(filters[nf].status = REQUEST_OPEN; filters[nf].open = 0);
+    ADD(filters[nf].provider_id = fin; filters[nf].consumer_id = sales);
+    ADD(filters[nf].provider_id = it; filters[nf].consumer_id = fin);
+    ADD(filters[nf].provider_id = it; filters[nf].consumer_id = sales);
+    ADD(filters[nf].consumer_id = sales; filters[nf].contract_id = invoices);
+    ADD(filters[nf].breached = 1; filters[nf].provider_id = fin);
+    ADD(filters[nf].raised_from = mid; filters[nf].consumer_id = sales);
+    ADD(filters[nf].breached = 0; filters[nf].due_before = t2);
+#undef ADD
+    T_OK(nf <= (int)ACC_ARRAY_LEN(filters));
+    for (size_t a = 0; a < ACC_ARRAY_LEN(actors); a++) {
+        for (int i = 0; i < nf; i++) {
+            struct request_filter f = filters[i];
+            int open = f.status >= 0 ? f.status != REQUEST_CLOSED : f.open;
+            char what[64];
+
+            snprintf(what, sizeof(what), "actor %zu, filter %d", a, i);
+            t_cur_name = what;
+            T_EQ_STR(planned(&actors[a], f, true), oracle(&actors[a], &f, true));
+            T_EQ_STR(planned(&actors[a], f, false), oracle(&actors[a], &f, false));
+            if (open == 1) {
+                f.sort = REQUEST_SORT_DUE;
+                T_EQ_STR(planned(&actors[a], f, false), oracle(&actors[a], &f, false));
+            }
+            checked++;
+        }
+    }
+    t_cur_name = "test_db_list_oracle";
+    T_OK(checked > 200);
+    T_EQ_INT(count("SELECT COUNT(*) FROM request WHERE breach_at >= %lld AND breach_at < %lld",
+                   (long long)t1, (long long)t2),
+             5); /* fresh and its 4 copies */
+    T_OK(fresh > 0);
+    T_OK(count("SELECT COUNT(DISTINCT provider_department_id * 10 + consumer_department_id) "
+               "FROM request") >= 5);
+}
+
 /* A night shift's Saturday morning is Friday's night: five business days are five nights. */
 static void test_autoclose_night_shift(void)
 {
@@ -1701,6 +1933,103 @@ static void test_autoclose_night_shift(void)
     /* 5 nights of 8 hours: oracle START=2024-06-03T23:00 ADD=2400 */
     T_EQ_INT(when, at("2024-06-10T23:00+02:00"));
     calendar_release(&cal);
+}
+
+/* What each actor may do, status by status: the moves are request_move_check()'s. */
+static void test_may(void)
+{
+    struct request r = {0};
+    struct org_actor cons = fx_actor(7, 2, ORG_ROLE_MEMBER),
+                     cons_head = fx_actor(8, 2, ORG_ROLE_HEAD);
+    struct org_actor prov = fx_actor(9, 1, ORG_ROLE_MEMBER),
+                     prov_point = fx_actor(10, 1, ORG_ROLE_POINT_PERSON);
+    struct org_actor admin = fx_actor(11, 0, ORG_ROLE_ADMIN),
+                     cons_admin = fx_actor(12, 2, ORG_ROLE_ADMIN);
+    struct org_actor third = fx_actor(13, 3, ORG_ROLE_HEAD), sys = org_actor_system("test");
+    /*
+     * For each actor and status: the moves as letters (i in_progress, w waiting_on_consumer,
+     * R resolved, r reopened, C closed), then c comment, n internal note, e escalate,
+     * a reassign, or '-'. Actors: consumer member and head, provider member and point person,
+     * an administrator, an administrator of the consumer department, a third department's
+     * head, accord itself (the sweeper's automatic close).
+     */
+    static const struct {
+        int who;
+        const char *may[REQUEST_STATUSES];
+    } want[] = {
+        {0, {"c-e-", "c-e-", "i c-e-", "rC c---", "c-e-", "----"}},
+        {1, {"c-e-", "c-e-", "i c-e-", "rC c---", "c-e-", "----"}},
+        {2, {"iwR cn--", "wR cn--", "iR cn--", "cn--", "iwR cn--", "----"}},
+        {3, {"iwR cn-a", "wR cn-a", "iR cn-a", "cn-a", "iwR cn-a", "----"}},
+        {4, {"iwR cn-a", "wR cn-a", "iR cn-a", "cn-a", "iwR cn-a", "----"}},
+        {5, {"c-ea", "c-ea", "i c-ea", "rC c--a", "c-ea", "----"}},
+        {6, {"----", "----", "----", "----", "----", "----"}},
+        {7, {"cn-a", "cn-a", "cn-a", "C cn-a", "cn-a", "----"}},
+    };
+    const struct org_actor *actors[] = {&cons,  &cons_head,  &prov,  &prov_point,
+                                        &admin, &cons_admin, &third, &sys};
+
+    r.provider.id = 1;
+    r.consumer.id = 2;
+    r.requester.id = 7;
+    for (size_t w = 0; w < ACC_ARRAY_LEN(want); w++) {
+        for (int s = 0; s < REQUEST_STATUSES; s++) {
+            struct request_may may;
+            char got[32], *p = got;
+            static const char letter[REQUEST_STATUSES] = {'o', 'i', 'w', 'R', 'r', 'C'};
+
+            r.status = (enum request_status)s;
+            request_may_of(&r, actors[want[w].who], &may);
+            for (int to = 0; to < REQUEST_STATUSES; to++)
+                if (may.moves & (1u << to))
+                    *p++ = letter[to];
+            if (p != got)
+                *p++ = ' ';
+            *p++ = may.comment ? 'c' : '-';
+            *p++ = may.internal_note ? 'n' : '-';
+            *p++ = may.escalate ? 'e' : '-';
+            *p++ = may.reassign ? 'a' : '-';
+            *p = '\0';
+            T_EQ_STR(got, want[w].may[s]);
+        }
+    }
+}
+
+/* breach_at: the instant "breached" begins, or 0: SPEC 3's test at any later now is < it. */
+static void test_breach_at(void)
+{
+    struct request_clocks c = {.created_at = 100,
+                               .response_due_at = 200,
+                               .response_met = -1,
+                               .resolution_due_at = 500,
+                               .resolution_met = -1};
+
+    T_EQ_INT(request_breach_at(&c), 200); /* both running: the response is due first */
+    c.responded_at = 150;
+    c.response_met = 1;
+    T_EQ_INT(request_breach_at(&c), 500); /* answered in time: the resolution clock runs */
+    c.paused_since = 300;
+    T_EQ_INT(request_breach_at(&c), 0); /* paused: not breached while waiting */
+    c.paused_since = 0;
+    c.resolution_due_at = 700; /* resumed: the pause moved the due instant */
+    T_EQ_INT(request_breach_at(&c), 700);
+    c.resolved_at = c.paused_since = 650;
+    c.resolution_met = 1;
+    T_EQ_INT(request_breach_at(&c), 0); /* resolved in time */
+    c.response_met = 0;
+    c.responded_at = 250;
+    T_EQ_INT(request_breach_at(&c), 200); /* answered late: breached since its due instant */
+    c.resolution_met = 0;
+    c.resolved_at = c.paused_since = 800;
+    T_EQ_INT(request_breach_at(&c), 200); /* both late: the earlier */
+    c.response_met = 1;
+    T_EQ_INT(request_breach_at(&c), 700);
+    c.resolution_due_at = 100; /* a running resolution due before the response */
+    c.resolved_at = c.paused_since = 0;
+    c.resolution_met = -1;
+    c.responded_at = 0;
+    c.response_met = -1;
+    T_EQ_INT(request_breach_at(&c), 100);
 }
 
 /* Inside one department (two named people) the requester is the consumer, the rest provider. */
@@ -1737,6 +2066,8 @@ int main(void)
     T_RUN(test_autoclose);
     T_RUN(test_autoclose_night_shift);
     T_RUN(test_sides_one_department);
+    T_RUN(test_may);
+    T_RUN(test_breach_at);
     db_setup();
     T_RUN(test_db_create);
     T_RUN(test_db_assignee_deputy);
@@ -1750,6 +2081,7 @@ int main(void)
     T_RUN(test_db_calendar_changed);
     T_RUN(test_db_sweep);
     T_RUN(test_db_list_count);
+    T_RUN(test_db_list_oracle);
     store_close(st);
     acc_arena_free(arena);
     calendar_zones_free(zones);

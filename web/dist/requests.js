@@ -14,7 +14,8 @@ export const routes = [
   { path: '/requests/:id', render: renderOne },
 ];
 
-// Lists fetch at most this many requests (then say so): they are sorted in the browser.
+// Lists fetch at most this many requests (then say so): they are sorted in the browser (the
+// queue comes by due instant, so a cut keeps the most urgent).
 const LIST_MAX = 2000;
 
 export const STATUS_TEXT = {
@@ -240,8 +241,11 @@ async function renderQueue(ctx) {
     breached: query.get('breached') || '',
   };
   const dept = provider === 'all' ? '' : provider;
+  // In due order from the server (an index gives it), so that a cut at LIST_MAX keeps the
+  // most urgent; the page orders them again below.
   const q = {
     open: 'true',
+    sort: 'resolution_due',
     provider: dept,
     service: f.service,
     assignee: f.assignee === 'me' ? me.id : f.assignee,
@@ -563,15 +567,20 @@ async function renderRaise(ctx) {
 // ---------------------------------------------------------------------------
 // A request's page
 
+// Which side I read the request from, for the words only: what I may do is the server's
+// `r.may` (request_may_of()). Inside one department the requester is the consumer.
 function sideOf(me, r) {
   const d = me.department ? me.department.id : null;
+  if (r.provider.id === r.consumer.id && d === r.consumer.id) return me.id === r.requester.id ? 'consumer' : 'provider';
   if (d === r.consumer.id) return 'consumer';
   if (d === r.provider.id || me.role === 'admin') return 'provider';
   return null;
 }
 
-function mayReassign(me, r) {
-  return me.role === 'admin' || (me.department && me.department.id === r.provider.id && (me.role === 'head' || me.role === 'point_person'));
+// What the server says I may do now; nothing when it does not say.
+function mayOf(r) {
+  const m = r.may || {};
+  return { moves: new Set(m.moves || []), comment: Boolean(m.comment), internalNote: Boolean(m.internal_note), escalate: Boolean(m.escalate), reassign: Boolean(m.reassign) };
 }
 
 async function renderOne(ctx) {
@@ -746,10 +755,11 @@ function factsCard({ r, version }) {
 }
 
 // ---------------------------------------------------------------------------
-// Next steps: the moves that fit my side and the status
+// Next steps: the moves the server says I may make (r.may), worded for my side
 
 function actionsCard(ctx, info, provPeople) {
   const { r, side, me, version, events } = info;
+  const may = mayOf(r);
   const card = h('section', { class: 'section card rq-actions', 'aria-labelledby': 'rq-next-title' }, h('h2', { id: 'rq-next-title' }, 'Next steps'));
   const steps = h('form', { class: 'rq-steps', novalidate: true, 'aria-label': 'Steps' });
   formError(steps);
@@ -836,81 +846,88 @@ function actionsCard(ctx, info, provPeople) {
     return field(label, t, hint);
   };
 
-  if (side === 'provider') {
-    if (r.status === 'open' || r.status === 'reopened') {
-      now('Start work', async () => {
-        await move('in_progress');
-        await after(`Request #${r.id} is in progress.`);
-      }, 'primary');
-    }
-    if (['open', 'in_progress', 'reopened'].includes(r.status)) {
-      ask(
-        `Wait on ${r.consumer.name}…`,
-        `Wait on ${r.consumer.name}`,
-        [
-          reasonArea(`What ${r.consumer.name} should answer`, 'Shown to the consumer. The resolution clock pauses until they answer.', true),
-          field('Missing information', h('input', { type: 'checkbox', name: 'missing_information' }), `The request lacked something ${r.consumer.name} should have given: this counts against their completeness.`),
-        ],
-        `Wait on ${r.consumer.name}`,
-        async (form) => {
-          const reason = form.elements.reason.value.trim();
-          if (!reason) throw Object.assign(new Error(`Say what ${r.consumer.name} should answer.`), { field: '/reason' });
-          await move('waiting_on_consumer', { reason, missing_information: form.elements.missing_information.checked });
-          await after(`Request #${r.id} waits on ${r.consumer.name}; its resolution clock is paused.`);
-        }
-      );
-      ask('Resolve…', 'Resolve the request', [reasonArea('What was done (optional)', `Shown to ${r.consumer.name} in the timeline.`)], 'Resolve', async (form) => {
+  // Waiting on the consumer, a move back to work is the provider resuming or the consumer
+  // answering: the same move, worded (and done) for the side.
+  const answering = r.status === 'waiting_on_consumer' && side === 'consumer';
+  if (may.moves.has('in_progress') && r.status !== 'waiting_on_consumer') {
+    now('Start work', async () => {
+      await move('in_progress');
+      await after(`Request #${r.id} is in progress.`);
+    }, 'primary');
+  }
+  if (may.moves.has('in_progress') && r.status === 'waiting_on_consumer' && !answering) {
+    now('Resume work', async () => {
+      await move('in_progress');
+      await after(`Request #${r.id} is in progress again; its resolution clock runs.`);
+    });
+  }
+  if (may.moves.has('waiting_on_consumer')) {
+    ask(
+      `Wait on ${r.consumer.name}…`,
+      `Wait on ${r.consumer.name}`,
+      [
+        reasonArea(`What ${r.consumer.name} should answer`, 'Shown to the consumer. The resolution clock pauses until they answer.', true),
+        field('Missing information', h('input', { type: 'checkbox', name: 'missing_information' }), `The request lacked something ${r.consumer.name} should have given: this counts against their completeness.`),
+      ],
+      `Wait on ${r.consumer.name}`,
+      async (form) => {
         const reason = form.elements.reason.value.trim();
-        await move('resolved', reason ? { reason } : null);
-        await after(`Request #${r.id} is resolved: ${r.consumer.name} accepts or reopens it.`);
-      });
-    }
-    if (r.status === 'waiting_on_consumer') {
-      now('Resume work', async () => {
+        if (!reason) throw Object.assign(new Error(`Say what ${r.consumer.name} should answer.`), { field: '/reason' });
+        await move('waiting_on_consumer', { reason, missing_information: form.elements.missing_information.checked });
+        await after(`Request #${r.id} waits on ${r.consumer.name}; its resolution clock is paused.`);
+      }
+    );
+  }
+  if (may.moves.has('resolved')) {
+    ask('Resolve…', 'Resolve the request', [reasonArea('What was done (optional)', `Shown to ${r.consumer.name} in the timeline.`)], 'Resolve', async (form) => {
+      const reason = form.elements.reason.value.trim();
+      await move('resolved', reason ? { reason } : null);
+      await after(`Request #${r.id} is resolved: ${r.consumer.name} accepts or reopens it.`);
+    });
+  }
+  if (may.moves.has('in_progress') && answering) {
+    ask(
+      'Answer…',
+      `Answer ${r.provider.name}`,
+      [field('Your answer', h('textarea', { name: 'body', rows: '4', maxlength: '20000' }), 'Posted in the conversation; the request goes back to work and its resolution clock runs again.')],
+      'Send the answer and resume',
+      async (form) => {
+        const body = form.elements.body.value.trim();
+        if (body) {
+          await api('POST', `${base}/comments`, { body });
+          form.elements.body.value = ''; // posted: a retry of the move must not post it twice
+        }
         await move('in_progress');
-        await after(`Request #${r.id} is in progress again; its resolution clock runs.`);
-      });
-    }
+        await after(`Answer sent: request #${r.id} is in progress again.`);
+      },
+      'primary'
+    );
+  }
+  if (may.moves.has('closed')) {
+    now('Accept and close', async () => {
+      await move('closed');
+      await after(`Request #${r.id} accepted and closed.`);
+    }, 'primary');
+  }
+  if (may.moves.has('reopened')) {
+    ask('Reopen…', 'Reopen the request', [reasonArea('Why it is not resolved', `Shown to ${r.provider.name}. The resolution clock runs again.`, true)], 'Reopen', async (form) => {
+      const reason = form.elements.reason.value.trim();
+      if (!reason) throw Object.assign(new Error('Say why the request is not resolved.'), { field: '/reason' });
+      await move('reopened', { reason });
+      await after(`Request #${r.id} reopened.`);
+    });
   }
   if (side === 'consumer') {
-    if (r.status === 'waiting_on_consumer') {
-      ask(
-        'Answer…',
-        `Answer ${r.provider.name}`,
-        [field('Your answer', h('textarea', { name: 'body', rows: '4', maxlength: '20000' }), 'Posted in the conversation; the request goes back to work and its resolution clock runs again.')],
-        'Send the answer and resume',
-        async (form) => {
-          const body = form.elements.body.value.trim();
-          if (body) {
-            await api('POST', `${base}/comments`, { body });
-            form.elements.body.value = ''; // posted: a retry of the move must not post it twice
-          }
-          await move('in_progress');
-          await after(`Answer sent: request #${r.id} is in progress again.`);
-        },
-        'primary'
-      );
-    }
-    if (r.status === 'resolved') {
-      now('Accept and close', async () => {
-        await move('closed');
-        await after(`Request #${r.id} accepted and closed.`);
-      }, 'primary');
-      ask('Reopen…', 'Reopen the request', [reasonArea('Why it is not resolved', `Shown to ${r.provider.name}. The resolution clock runs again.`, true)], 'Reopen', async (form) => {
-        const reason = form.elements.reason.value.trim();
-        if (!reason) throw Object.assign(new Error('Say why the request is not resolved.'), { field: '/reason' });
-        await move('reopened', { reason });
-        await after(`Request #${r.id} reopened.`);
-      });
-    }
     const levels = (version && version.escalation && version.escalation.levels) || [];
     const fired = new Set(events.filter((e) => e.kind === 'escalated' && e.detail).map((e) => e.detail.level));
     const next = levels.find((l) => !fired.has(l.level));
     if (['open', 'in_progress', 'reopened'].includes(r.status)) {
       said = true;
-      steps.prepend(h('p', { class: 'muted' }, `${r.provider.name} is working on it${r.assignee ? ` (${r.assignee.name})` : ''}. Add a comment below${next ? ', or escalate if it cannot wait' : ''}.`));
+      steps.prepend(h('p', { class: 'muted' }, `${r.provider.name} is working on it${r.assignee ? ` (${r.assignee.name})` : ''}. Add a comment below${next && may.escalate ? ', or escalate if it cannot wait' : ''}.`));
     }
-    if (!['resolved', 'closed'].includes(r.status) && next) {
+    // The server allows a manual escalation to this side and status; the policy says
+    // whether a level is left.
+    if (may.escalate && next) {
       now(
         'Escalate now',
         async () => {
@@ -926,7 +943,7 @@ function actionsCard(ctx, info, provPeople) {
   card.appendChild(panels);
 
   // Reassigning within the provider department.
-  if (side === 'provider' && mayReassign(me, r) && r.status !== 'closed') {
+  if (may.reassign) {
     const active = provPeople.filter((p) => p.active !== false);
     const sel = h('select', { name: 'assignee_id' }, active.map((p) => h('option', { value: String(p.id), selected: r.assignee && r.assignee.id === p.id }, `${p.name}${p.id === me.id ? ' (me)' : ''}`)));
     if (r.assignee && !active.some((p) => p.id === r.assignee.id)) sel.appendChild(h('option', { value: String(r.assignee.id), selected: true }, `${r.assignee.name} (inactive)`));
@@ -966,6 +983,7 @@ function sideName(info, personId) {
 
 function conversation(ctx, info, comments) {
   const { r, side } = info;
+  const may = mayOf(r);
   const publicCount = comments.filter((c) => !c.internal).length;
   const notes = comments.length - publicCount;
   const list = comments.length
@@ -999,9 +1017,10 @@ function conversation(ctx, info, comments) {
     h('h2', { id: 'rq-convo-title' }, 'Conversation', h('span', { class: 'muted rq-count' }, ` · ${plural(publicCount, 'comment')}${notes ? `, ${plural(notes, 'internal note')}` : ''}`)),
     list,
   ];
-  if (side && r.status !== 'closed') {
+  if (may.comment) {
     const body = h('textarea', { name: 'body', id: 'rq-comment-body', rows: '4', maxlength: '20000', required: true });
-    const internal = side === 'provider' ? h('input', { type: 'checkbox', name: 'internal' }) : null;
+    // Internal notes are the provider side's: the server says whether I may write one.
+    const internal = may.internalNote ? h('input', { type: 'checkbox', name: 'internal' }) : null;
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Post comment');
     if (internal) {
       internal.addEventListener('change', () => {
@@ -1009,15 +1028,15 @@ function conversation(ctx, info, comments) {
         form.classList.toggle('rq-composing-note', internal.checked);
       });
     }
-    const firstAnswer = side === 'provider' && !r.clocks.response.stopped_at;
+    const firstAnswer = Boolean(internal) && !r.clocks.response.stopped_at;
     const form = h(
       'form',
       { class: 'card rq-comment-form', novalidate: true, 'aria-labelledby': 'rq-add-comment-title', 'data-inline-errors': true },
-      h('h3', { id: 'rq-add-comment-title' }, side === 'provider' ? 'Add a comment or an internal note' : 'Add a comment'),
+      h('h3', { id: 'rq-add-comment-title' }, internal ? 'Add a comment or an internal note' : 'Add a comment'),
       field(
         'Comment',
         body,
-        side === 'provider'
+        internal
           ? `Comments are seen by both sides${firstAnswer ? '; your first public comment answers the request and stops its first-response clock' : ''}.`
           : `Seen by ${r.provider.name} and ${r.consumer.name}.`
       ),
