@@ -25,7 +25,9 @@ BUILD    := $(BUILD)-pg
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# libical is not linked: src/calendar/calendar_ics.c loads it with dlopen() when first used,
+# so that no other command pays for loading it (and ICU and libstdc++ with it) at start.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libical,$(PKGS)))
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -pthread -Isrc -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
 LIBS       := $(PKG_LIBS) -lm

@@ -11,13 +11,15 @@
 
 #define DAY_SECS 86400
 /* Intervals of days d-2 .. d+1 can reach day d's window (see day_runs). */
-#define MAX_RUNS   (4 * CALENDAR_MAX_INTERVALS)
-#define PLAIN_SCAN 16 /* DST changes plain_until() looks at in one call */
-#define LONE_DAYS  5  /* days between DST changes for one to be alone */
-#define MEMO_SIZE  8
-#define NEAR_DAYS  3                  /* days due() reads one by one before it walks */
-#define WEEK_BIAS  ((int64_t)7 << 20) /* days, a multiple of 7 beyond the supported years */
-#define DAY_BIAS   ((int64_t)1 << 24) /* days, beyond the supported years */
+#define MAX_RUNS         (4 * CALENDAR_MAX_INTERVALS)
+#define PLAIN_SCAN       16 /* DST changes plain_until() looks at in one call */
+#define LONE_DAYS        5  /* days between DST changes for one to be alone */
+#define MEMO_SIZE        8
+#define PIECE_MEMO_BITS  10 /* slots of zone pieces a batch keeps: 2^PIECE_MEMO_BITS */
+#define PIECE_MEMO_SHIFT 21 /* local seconds of a stretch (24 days) a slot is kept for */
+#define NEAR_DAYS        3  /* days due() reads one by one before it walks */
+#define WEEK_BIAS        ((int64_t)7 << 20) /* days, a multiple of 7 beyond the supported years */
+#define DAY_BIAS         ((int64_t)1 << 24) /* days, beyond the supported years */
 
 static const char *const day_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                          "Friday", "Saturday", "Sunday"};
@@ -35,6 +37,12 @@ struct reach {
     } iv[MAX_RUNS];
 };
 
+/* Two pieces of a zone that a batch looked up, one after the other (see memo_piece). */
+struct piece_memo {
+    const struct calendar_tz *tz; /* NULL: none yet */
+    struct tz_piece p[2];
+};
+
 /*
  * What one engine call works with: local-to-UTC conversion that keeps the last two zone
  * pieces (lookups near a DST change alternate between the pieces on its two sides), and
@@ -44,14 +52,25 @@ struct conv {
     const struct calendar *cal;
     const struct calendar_tz *tz;
     struct tz_piece p[2];
-    unsigned have;    /* bit wd: reach[wd] is filled */
-    unsigned have_wr; /* bit wd: wr[wd] is filled */
+    struct piece_memo *memo; /* the batch's pieces, or NULL */
+    unsigned have;           /* bit wd: reach[wd] is filled */
+    unsigned have_wr;        /* bit wd: wr[wd] is filled */
+    unsigned nights;         /* bit d: day d's hours run past its midnight (week_nights) */
+    /*
+     * Bounds of the reach of every weekday, from its 00:00 (see reach_fill): a day reads no
+     * wall time outside [00:00 + reach_lo, 00:00 + reach_hi]. conv_init() sets bounds that
+     * hold for any week (days d-2 .. d+2); calendar_batch_due() those of its week.
+     */
+    int32_t reach_lo, reach_hi;
     /* calendar_batch_due() derives cal's day_secs and week_secs (from own) when first needed */
     struct calendar *lazy;
     int32_t own[7];
     int64_t own_total; /* the sum of own: at most week_secs, and 0 only with no hours */
     struct reach reach[7];
-    struct reach wr[7]; /* a weekday's merged runs in its window, on the wall clock */
+    struct {
+        int n;
+        struct calendar_interval iv[2 * CALENDAR_MAX_INTERVALS];
+    } wr[7]; /* a weekday's runs in its window on the wall clock, when nights reach it */
 };
 
 /* ------------------------------------------------------------------ dates */
@@ -90,7 +109,7 @@ int32_t calendar_day_from_civil(int year, int month, int mday)
 }
 
 /* calendar_day_from_civil() for years 1 and later, in unsigned arithmetic. */
-static int32_t day_from_civil_ad(unsigned year, unsigned month, unsigned mday)
+static inline int32_t day_from_civil_ad(unsigned year, unsigned month, unsigned mday)
 {
     unsigned y = year - (month <= 2);
     unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + mday - 1;
@@ -98,23 +117,35 @@ static int32_t day_from_civil_ad(unsigned year, unsigned month, unsigned mday)
     return (int32_t)(y * 365 + y / 4 - y / 100 + y / 400 + doy) - 719468;
 }
 
+/* Days from which civil_near() works. */
+#define CIVIL_NEAR_MIN (-12000000)
+#define CIVIL_NEAR_MAX 100000000
+
+/*
+ * calendar_day_to_civil() for CIVIL_NEAR_MIN <= day < CIVIL_NEAR_MAX: C. Neri and L.
+ * Schneider's algorithm (2022), with days shifted by 82 eras so that all is unsigned: the same
+ * dates, with multiplications for divisions.
+ */
+static inline void civil_near(int32_t day, int *year, int *month, int *mday)
+{
+    const uint32_t eras = 82, shift = 719468 + 146097 * eras;
+    uint32_t n1 = 4 * ((uint32_t)day + shift) + 3, cent = n1 / 146097, n2 = n1 % 146097 | 3;
+    uint64_t p2 = (uint64_t)2939745 * n2;
+    uint32_t yc = (uint32_t)(p2 >> 32), doy = (uint32_t)p2 / 2939745 / 4;
+    uint32_t n3 = 2141 * doy + 197913, jan = doy >= 306;
+
+    *year = (int)(100 * cent + yc + jan) - (int)(400 * eras);
+    *month = (int)((n3 >> 16) - 12 * jan);
+    *mday = (int)((n3 & 0xFFFF) / 2141 + 1);
+}
+
 void calendar_day_to_civil(int32_t day, int *year, int *month, int *mday)
 {
     int64_t z = (int64_t)day + 719468;
     int64_t era;
 
-    if (day >= -12000000 && day < 100000000) {
-        /* C. Neri and L. Schneider's algorithm (2022), with days shifted by 82 eras so that
-         * all is unsigned: the same dates, with multiplications for divisions */
-        const uint32_t eras = 82, shift = 719468 + 146097 * eras;
-        uint32_t n1 = 4 * ((uint32_t)day + shift) + 3, cent = n1 / 146097, n2 = n1 % 146097 | 3;
-        uint64_t p2 = (uint64_t)2939745 * n2;
-        uint32_t yc = (uint32_t)(p2 >> 32), doy = (uint32_t)p2 / 2939745 / 4;
-        uint32_t n3 = 2141 * doy + 197913, jan = doy >= 306;
-
-        *year = (int)(100 * cent + yc + jan) - (int)(400 * eras);
-        *month = (int)((n3 >> 16) - 12 * jan);
-        *mday = (int)((n3 & 0xFFFF) / 2141 + 1);
+    if (day >= CIVIL_NEAR_MIN && day < CIVIL_NEAR_MAX) {
+        civil_near(day, year, month, mday);
         return;
     }
     era = floor_div(z, 146097);
@@ -253,42 +284,54 @@ int calendar_date_parse(const char *s, int32_t *day)
     return 0;
 }
 
+/* "YYYY-MM-DDTHH:MM" at s (16 bytes, no NUL needed) as local seconds; false if it is not one. */
+static bool local16(const char *s, int64_t *local_secs)
+{
+#ifdef SWAR
+    /* x: "YYYY-MM-", y: "DDTHH:MM" */
+    const uint64_t xd = 0x00FFFF00FFFFFFFFu, xs = 0x2D00002D00000000u;
+    const uint64_t yd = 0xFFFF00FFFF00FFFFu, ys = 0x00003A0000540000u;
+    uint64_t x = load64(s), y = load64(s + 8), px, py;
+    int yr, mo, d, h, m;
+
+    if ((x & ~xd) != xs || (y & ~yd) != ys || !swar_digits(x, xd) || !swar_digits(y, yd))
+        return false;
+    px = swar_pairs(x, xd);
+    py = swar_pairs(y, yd);
+    yr = (int)(px & 0xFF) * 100 + (int)(px >> 16 & 0xFF);
+    mo = (int)(px >> 40 & 0xFF);
+    d = (int)(py & 0xFF);
+    h = (int)(py >> 24 & 0xFF);
+    m = (int)(py >> 48 & 0xFF);
+    if (!date_valid(yr, mo, d) || yr < CALENDAR_MIN_YEAR || yr > CALENDAR_MAX_YEAR || h > 23 ||
+        m > 59)
+        return false;
+    *local_secs = (int64_t)day_from_civil_ad((unsigned)yr, (unsigned)mo, (unsigned)d) * DAY_SECS +
+                  h * 3600 + m * 60;
+    return true;
+#else
+    int32_t day;
+    int h, m;
+
+    if (!date_at10(s, &day) || s[10] != 'T' || !two_digits(s + 11, &h) || s[13] != ':' ||
+        !two_digits(s + 14, &m) || h > 23 || m > 59)
+        return false;
+    *local_secs = (int64_t)day * DAY_SECS + h * 3600 + m * 60;
+    return true;
+#endif
+}
+
 int calendar_local_parse(const char *s, int64_t *local_secs)
 {
     size_t len = s ? strlen(s) : 0;
     int32_t day;
     int h, m, sec = 0;
 
-#ifdef SWAR
-    if (len == 16) { /* x: "YYYY-MM-", y: "DDTHH:MM" */
-        const uint64_t xd = 0x00FFFF00FFFFFFFFu, xs = 0x2D00002D00000000u;
-        const uint64_t yd = 0xFFFF00FFFF00FFFFu, ys = 0x00003A0000540000u;
-        uint64_t x = load64(s), y = load64(s + 8), px, py;
-        int yr, mo, d;
-
-        if ((x & ~xd) != xs || (y & ~yd) != ys || !swar_digits(x, xd) || !swar_digits(y, yd))
-            return ACC_EINVAL;
-        px = swar_pairs(x, xd);
-        py = swar_pairs(y, yd);
-        yr = (int)(px & 0xFF) * 100 + (int)(px >> 16 & 0xFF);
-        mo = (int)(px >> 40 & 0xFF);
-        d = (int)(py & 0xFF);
-        h = (int)(py >> 24 & 0xFF);
-        m = (int)(py >> 48 & 0xFF);
-        if (!date_valid(yr, mo, d) || yr < CALENDAR_MIN_YEAR || yr > CALENDAR_MAX_YEAR || h > 23 ||
-            m > 59)
-            return ACC_EINVAL;
-        *local_secs =
-            (int64_t)day_from_civil_ad((unsigned)yr, (unsigned)mo, (unsigned)d) * DAY_SECS +
-            h * 3600 + m * 60;
-        return 0;
-    }
-#endif
-
-    if ((len != 16 && len != 19) || !date_at10(s, &day) || s[10] != 'T' ||
-        !two_digits(s + 11, &h) || s[13] != ':' || !two_digits(s + 14, &m) || h > 23 || m > 59)
-        return ACC_EINVAL;
-    if (len == 19 && (s[16] != ':' || !two_digits(s + 17, &sec) || sec > 59))
+    if (len == 16)
+        return local16(s, local_secs) ? 0 : ACC_EINVAL;
+    if (len != 19 || !date_at10(s, &day) || s[10] != 'T' || !two_digits(s + 11, &h) ||
+        s[13] != ':' || !two_digits(s + 14, &m) || h > 23 || m > 59 || s[16] != ':' ||
+        !two_digits(s + 17, &sec) || sec > 59)
         return ACC_EINVAL;
     *local_secs = (int64_t)day * DAY_SECS + h * 3600 + m * 60 + sec;
     return 0;
@@ -319,7 +362,10 @@ size_t calendar_local_format_off(int64_t at, int32_t off, bool with_offset, char
     int y, mo, d;
     char *p = out;
 
-    calendar_day_to_civil((int32_t)day, &y, &mo, &d);
+    if (day >= CIVIL_NEAR_MIN && day < CIVIL_NEAR_MAX)
+        civil_near((int32_t)day, &y, &mo, &d);
+    else
+        calendar_day_to_civil((int32_t)day, &y, &mo, &d);
     if (y < 0 || y > 9999) { /* outside what the engine hands out; keep the text sane */
         snprintf(out, 32, "%d-%02d-%02dT%02d:%02d", y, mo, d, sod / 3600, sod % 3600 / 60);
         return strlen(out);
@@ -372,6 +418,31 @@ static int span_to(const char *s, const char *stops)
     int n = (int)strcspn(s, stops);
 
     return n < 80 ? n : 80;
+}
+
+/* "HH:MM-HH:MM" in the 11 bytes at s (no more are read): its four numbers. */
+static inline bool hhmm_pair(const char *s, int *sh, int *sm, int *eh, int *em)
+{
+#ifdef SWAR
+    /* x: "HH:MM-HH", y: "MM-HH:MM" */
+    const uint64_t xd = 0xFFFF00FFFF00FFFFu, xs = 0x00002D00003A0000u;
+    const uint64_t yd = 0xFFFF000000000000u, ys = 0x00003A0000000000u;
+    uint64_t x = load64(s), y = load64(s + 3), px, py;
+
+    if ((x & ~xd) != xs || (y & 0x0000FF0000000000u) != ys || !swar_digits(x, xd) ||
+        !swar_digits(y, yd))
+        return false;
+    px = swar_pairs(x, xd);
+    py = swar_pairs(y, yd);
+    *sh = (int)(px & 0xFF);
+    *sm = (int)(px >> 24 & 0xFF);
+    *eh = (int)(px >> 48 & 0xFF);
+    *em = (int)(py >> 48 & 0xFF);
+    return true;
+#else
+    return two_digits(s, sh) && s[2] == ':' && two_digits(s + 3, sm) && s[5] == '-' &&
+           two_digits(s + 6, eh) && s[8] == ':' && two_digits(s + 9, em);
+#endif
 }
 
 /* "HH:MM-HH:MM" at s, followed by '+', ',' or the end: minutes of both ends. */
@@ -446,7 +517,7 @@ static bool day_fast(const char **ps, const char *end, struct calendar_week *w, 
     const char *s = *ps;
     int cur = 0, n = 0, first = 0, sum = 0;
 
-    if (s[0] == '-' && (s[1] == ',' || s[1] == '\0')) {
+    if (s[0] == '-' && (s + 1 == end || s[1] == ',')) {
         w->day[day].n = 0;
         *ps = s + 1;
         return true;
@@ -454,29 +525,9 @@ static bool day_fast(const char **ps, const char *end, struct calendar_week *w, 
     for (;;) {
         int sh, sm, eh, em, a, b;
 
-#ifdef SWAR
-        /* x: "HH:MM-HH", y: "MM-HH:MM" */
-        const uint64_t xd = 0xFFFF00FFFF00FFFFu, xs = 0x00002D00003A0000u;
-        const uint64_t yd = 0xFFFF000000000000u, ys = 0x00003A0000000000u;
-        uint64_t x, y, px, py;
-
-        if (end - s < 11)
+        if (end - s < 11 || !hhmm_pair(s, &sh, &sm, &eh, &em) ||
+            (s + 11 != end && s[11] != '+' && s[11] != ','))
             return false;
-        x = load64(s);
-        y = load64(s + 3);
-        if ((x & ~xd) != xs || (y & 0x0000FF0000000000u) != ys || !swar_digits(x, xd) ||
-            !swar_digits(y, yd) || (s[11] != '+' && s[11] != ',' && s[11] != '\0'))
-            return false;
-        px = swar_pairs(x, xd);
-        py = swar_pairs(y, yd);
-        sh = (int)(px & 0xFF);
-        sm = (int)(px >> 24 & 0xFF);
-        eh = (int)(px >> 48 & 0xFF);
-        em = (int)(py >> 48 & 0xFF);
-#else
-        if (!interval_at(s, &sh, &sm, &eh, &em))
-            return false;
-#endif
         if (sh > 23 || sm > 59 || eh > 24 || em > 59 || (eh == 24 && em > 0) ||
             n == CALENDAR_MAX_INTERVALS)
             return false;
@@ -499,7 +550,7 @@ static bool day_fast(const char **ps, const char *end, struct calendar_week *w, 
         n++;
         cur = b;
         s += 11;
-        if (*s != '+')
+        if (s == end || *s != '+')
             break;
         s++;
     }
@@ -525,7 +576,7 @@ static int32_t own_secs(const struct calendar_week *w, int d)
 }
 
 /* memcmp(a, b, n) == 0 for the short texts of day entries, without a call. */
-static bool same_text(const char *a, const char *b, size_t n)
+static inline bool same_text(const char *a, const char *b, size_t n)
 {
 #ifdef SWAR
     if (n >= 8) { /* whole words, the last one overlapping */
@@ -761,6 +812,37 @@ static int run_merge(struct run *runs, int n)
     return m;
 }
 
+/* Bit d for each day d of w whose hours run past its midnight. */
+static unsigned week_nights(const struct calendar_week *w)
+{
+    unsigned nights = 0;
+
+    for (int d = 0; d < 7; d++) {
+        int n = w->day[d].n;
+
+        if (n && w->day[d].iv[n - 1].close_secs > DAY_SECS)
+            nights |= 1u << d;
+    }
+    return nights;
+}
+
+/* The extremes of a week's hours, which tell how far they reach from their days. */
+struct week_bounds {
+    unsigned nights;   /* see week_nights() */
+    int32_t open_min;  /* the earliest opening after its day's 00:00 (DAY_SECS: none) */
+    int32_t close_max; /* the latest closing (0: none) */
+};
+
+/* Adds day d of w (with hours) to *wb. */
+static void week_bounds_add(struct week_bounds *wb, const struct calendar_week *w, int d)
+{
+    int32_t open = w->day[d].iv[0].open_secs, close = w->day[d].iv[w->day[d].n - 1].close_secs;
+
+    wb->nights |= (unsigned)(close > DAY_SECS) << d;
+    wb->open_min = open < wb->open_min ? open : wb->open_min;
+    wb->close_max = close > wb->close_max ? close : wb->close_max;
+}
+
 /*
  * Business seconds of each weekday with no DST change near and no holiday: the wall-clock
  * measure of the weekly pattern, which repeats every week. A day's intervals lie within 24
@@ -771,15 +853,10 @@ static int run_merge(struct run *runs, int n)
  */
 static void plain_days(const struct calendar_week *w, const int32_t own_sum[7], int64_t day_secs[7])
 {
-    unsigned nights = 0; /* bit e: day e's hours run past its midnight */
+    unsigned nights = week_nights(w);
 
-    for (int d = 0; d < 7; d++) {
-        int n = w->day[d].n;
-
+    for (int d = 0; d < 7; d++)
         day_secs[d] = own_sum[d];
-        if (n && w->day[d].iv[n - 1].close_secs > DAY_SECS)
-            nights |= 1u << d;
-    }
     for (int e = 0; nights; e++, nights >>= 1) {
         int d = e == 6 ? 0 : e + 1, n_own = w->day[d].n, n_eve = w->day[e].n;
         const struct calendar_interval *own = w->day[d].iv, *eve = w->day[e].iv;
@@ -976,14 +1053,48 @@ void calendar_release(struct calendar *cal)
 
 /* ------------------------------------------------------------------ the engine */
 
+/*
+ * tz_piece_local() through c->memo when there is one: a batch of cases looks up the same few
+ * pieces of its few zones (the years around now) over and over, on both sides of their DST
+ * changes. A slot is kept for each zone and stretch of 2^PIECE_MEMO_SHIFT local seconds, with
+ * the pieces that cover it.
+ */
+static void memo_piece(struct conv *c, int64_t local, struct tz_piece *out)
+{
+    int64_t start = local >> PIECE_MEMO_SHIFT; /* the stretch, rounded down */
+    uint64_t key = (uint64_t)(uintptr_t)c->tz * 0x9E3779B97F4A7C15u ^ (uint64_t)start;
+    struct piece_memo *m;
+
+    if (!c->memo) {
+        tz_piece_local(c->tz, local, out);
+        return;
+    }
+    m = &c->memo[(key * 0xC2B2AE3D27D4EB4Fu) >> (64 - PIECE_MEMO_BITS)];
+    if (m->tz != c->tz || local < m->p[0].lo || local >= m->p[1].hi) {
+        /* the piece where the stretch starts, and the next: a change in it is then covered */
+        tz_piece_local(c->tz, start * ((int64_t)1 << PIECE_MEMO_SHIFT), &m->p[0]);
+        if (m->p[0].hi < TZ_FAR_FUTURE)
+            tz_piece_local_next(c->tz, &m->p[0], &m->p[1]);
+        else
+            m->p[1] = m->p[0];
+        m->tz = c->tz;
+        if (local < m->p[0].lo || local >= m->p[1].hi) { /* two changes in the stretch */
+            m->tz = NULL;
+            tz_piece_local(c->tz, local, out);
+            return;
+        }
+    }
+    *out = m->p[local < m->p[0].hi ? 0 : 1];
+}
+
 /* The piece holding local seconds local: a cached one, or looked up and cached. */
-static const struct tz_piece *piece(struct conv *c, int64_t local)
+static inline const struct tz_piece *piece(struct conv *c, int64_t local)
 {
     if (local >= c->p[0].lo && local < c->p[0].hi)
         return &c->p[0];
     if (local < c->p[1].lo || local >= c->p[1].hi) {
         c->p[1] = c->p[0];
-        tz_piece_local(c->tz, local, &c->p[0]);
+        memo_piece(c, local, &c->p[0]);
         return &c->p[0];
     }
     return &c->p[1];
@@ -994,12 +1105,16 @@ static int64_t to_utc(struct conv *c, int64_t local)
     return local - piece(c, local)->off;
 }
 
-static void conv_init(struct conv *c, const struct calendar *cal)
+static void conv_init(struct conv *c, const struct calendar *cal, unsigned nights)
 {
     memset(c->p, 0, sizeof(c->p));
+    c->memo = NULL;
     c->cal = cal;
     c->tz = cal->tz;
     c->have = c->have_wr = 0;
+    c->nights = nights;
+    c->reach_lo = -2 * DAY_SECS;
+    c->reach_hi = 3 * DAY_SECS;
     c->lazy = NULL;
     c->own_total = 0;
 }
@@ -1013,41 +1128,13 @@ static void derived(struct conv *c)
     }
 }
 
-/*
- * The business runs of a day of weekday wd in its window [00:00, 24:00) on the wall clock,
- * merged as run_merge() does (touching runs join): its own intervals and the part past
- * midnight of those of the day before, clipped to the window. Both lists are sorted and
- * disjoint, so they are merged in one pass.
- */
-static const struct reach *wall_runs(struct conv *c, int wd)
+/* wall_runs() of weekday wd when a night reaches it (eve_wd is the day before): into r, *n. */
+static void night_runs(const struct calendar_week *w, int wd, int eve_wd, int *n,
+                       struct calendar_interval *r)
 {
-    const struct calendar_week *w = &c->cal->week;
-    const struct calendar_interval *own, *eve;
-    int n_own, n_eve, i = 0, j = 0, n = 0;
-    struct reach *r = &c->wr[wd];
+    const struct calendar_interval *own = w->day[wd].iv, *eve = w->day[eve_wd].iv;
+    int n_own = w->day[wd].n, n_eve = w->day[eve_wd].n, i = 0, j = 0, k = 0;
 
-    if (c->have_wr & 1u << wd)
-        return r;
-    c->have_wr |= 1u << wd;
-    own = w->day[wd].iv;
-    n_own = w->day[wd].n;
-    eve = w->day[wd == 0 ? 6 : wd - 1].iv;
-    n_eve = w->day[wd == 0 ? 6 : wd - 1].n;
-    if (n_eve == 0 || eve[n_eve - 1].close_secs <= DAY_SECS) { /* the usual: no night before */
-        for (; i < n_own && own[i].open_secs < DAY_SECS; i++) {
-            int32_t hi = own[i].close_secs < DAY_SECS ? own[i].close_secs : DAY_SECS;
-
-            if (n && own[i].open_secs <= r->iv[n - 1].hi) {
-                r->iv[n - 1].hi = hi;
-            } else {
-                r->iv[n].lo = own[i].open_secs;
-                r->iv[n].hi = hi;
-                n++;
-            }
-        }
-        r->n = n;
-        return r;
-    }
     while (n_own > 0 && own[n_own - 1].open_secs >= DAY_SECS) /* open after the window */
         n_own--;
     while (j < n_eve && eve[j].close_secs <= DAY_SECS) /* closed before the window */
@@ -1064,17 +1151,40 @@ static const struct reach *wall_runs(struct conv *c, int wd)
             hi = eve[j].close_secs - DAY_SECS;
             j++;
         }
-        if (n && lo <= r->iv[n - 1].hi) {
-            if (hi > r->iv[n - 1].hi)
-                r->iv[n - 1].hi = hi;
+        if (k && lo <= r[k - 1].close_secs) {
+            if (hi > r[k - 1].close_secs)
+                r[k - 1].close_secs = hi;
         } else {
-            r->iv[n].lo = lo;
-            r->iv[n].hi = hi;
-            n++;
+            r[k].open_secs = lo;
+            r[k].close_secs = hi;
+            k++;
         }
     }
-    r->n = n;
-    return r;
+    *n = k;
+}
+
+/*
+ * The business runs of a day of weekday wd in its window [00:00, 24:00) on the wall clock,
+ * in order and disjoint, and their count in *n: its own intervals and the part past midnight
+ * of those of the day before, clipped to the window. When neither day's hours pass midnight
+ * they are the day's own intervals as they are; else they are merged in one pass (both lists
+ * are sorted and disjoint) and kept. Runs that touch may stay apart: no sum or answer
+ * changes.
+ */
+static inline const struct calendar_interval *wall_runs(struct conv *c, int wd, int *n)
+{
+    int eve_wd = wd == 0 ? 6 : wd - 1;
+
+    if (!(c->nights & (1u << wd | 1u << eve_wd))) { /* the usual: no night */
+        *n = c->cal->week.day[wd].n;
+        return c->cal->week.day[wd].iv;
+    }
+    if (!(c->have_wr & 1u << wd)) {
+        night_runs(&c->cal->week, wd, eve_wd, &c->wr[wd].n, c->wr[wd].iv);
+        c->have_wr |= 1u << wd;
+    }
+    *n = c->wr[wd].n;
+    return c->wr[wd].iv;
 }
 
 /* The reach of weekday wd (see reach_fill). */
@@ -1135,7 +1245,7 @@ static bool one_offset(struct conv *c, int64_t base, int wd, const struct tz_pie
     const struct reach *r;
     int32_t lo = 0, hi = DAY_SECS;
 
-    if (base - 2 * DAY_SECS >= p->lo && base + 3 * DAY_SECS < p->hi) /* days d-2 .. d+2 */
+    if (base + c->reach_lo >= p->lo && base + c->reach_hi < p->hi)
         return true;
     if (base < p->lo || base + DAY_SECS >= p->hi)
         return false;
@@ -1162,8 +1272,9 @@ static int32_t offset_in(struct conv *c, const struct tz_piece *p, int64_t at)
 }
 
 /*
- * The merged business runs of day d's window [00:00 of d, 00:00 of d+1), as instants;
- * windows of successive days tile time, and a holiday removes exactly its window. An
+ * The business runs of day d's window [00:00 of d, 00:00 of d+1), as instants, in order and
+ * disjoint (runs that touch may stay apart); windows of successive days tile time, and a
+ * holiday removes exactly its window. An
  * interval belongs to the day it is listed on but may reach past midnight, and a DST gap
  * can move an end up to the gap's length later, so the intervals of days d-2 .. d+1 that
  * come that close to the day are read (reach_of).
@@ -1178,12 +1289,13 @@ static int day_runs(const struct calendar *cal, int64_t d, struct conv *c, struc
     if (is_holiday(cal, d))
         return 0;
     if (one_offset(c, base, weekday(d), p)) { /* the wall clock's runs, shifted */
-        r = wall_runs(c, weekday(d));
-        for (int i = 0; i < r->n; i++) {
-            runs[i].lo = base + r->iv[i].lo - p->off;
-            runs[i].hi = base + r->iv[i].hi - p->off;
+        const struct calendar_interval *iv = wall_runs(c, weekday(d), &n);
+
+        for (int i = 0; i < n; i++) {
+            runs[i].lo = base + iv[i].open_secs - p->off;
+            runs[i].hi = base + iv[i].close_secs - p->off;
         }
-        return r->n;
+        return n;
     }
     wlo = to_utc(c, base);
     whi = to_utc(c, base + DAY_SECS);
@@ -1350,7 +1462,6 @@ static int64_t plain_secs(const struct calendar *cal, int64_t d, int64_t n)
     }
     return sum;
 }
-
 static bool at_supported(int64_t at)
 {
     return at >= day_min() * DAY_SECS - 2 * DAY_SECS && at < (day_max() + 2) * DAY_SECS;
@@ -1573,65 +1684,127 @@ static int due(const struct calendar *cal, struct conv *c, int64_t start_at, int
     return due_walk(cal, c, d + 1, secs, out_at, out_off, err);
 }
 
+/* How due_plain() reads a day's wall times: with one offset, or two either side of a change. */
+struct day_read {
+    int64_t x;             /* the change's local boundary; TZ_FAR_FUTURE: none */
+    int32_t before, after; /* the offsets either side of it (both the one offset when none) */
+};
+
 /*
- * due() over days whose wall times are all read with one offset: those whose days d-2 .. d+2
- * and max_delta more lie in one piece, so that day_runs() gives their wall_runs() shifted
- * and offset_at() the piece's offset. There business time is the wall clock's, counted here
- * directly, whole weeks at a time up to the next holiday or the piece's end. Returns true
- * with the answer, or false with *d and *need moved to the first day it did not take (the
+ * How day d (at local base) is read when no change comes near the wall times it reads
+ * (one_offset), or when the one change that does touches none of its intervals
+ * (change_touches): each of them is then read with the offset of its side, and keeps its
+ * length. False for any other day (in_day() reads it).
+ */
+static bool read_day(struct conv *c, int64_t d, int64_t base, struct day_read *r)
+{
+    int64_t lo = base + c->reach_lo, hi = base + c->reach_hi + c->tz->max_delta; /* offset_in */
+    struct tz_piece p = *piece(c, base), q;
+
+    if (lo >= p.lo && hi < p.hi) {
+        r->x = TZ_FAR_FUTURE;
+        r->before = r->after = p.off;
+        return true;
+    }
+    if (lo < p.lo) { /* the change that p starts with */
+        if (hi >= p.hi)
+            return false;
+        q = *piece(c, p.lo - 1);
+        if (lo < q.lo)
+            return false;
+        r->x = p.lo;
+        r->before = q.off;
+        r->after = p.off;
+    } else { /* the change that ends p */
+        q = *piece(c, p.hi);
+        if (hi >= q.hi)
+            return false;
+        r->x = p.hi;
+        r->before = p.off;
+        r->after = q.off;
+    }
+    return !change_touches(c, d, r->x,
+                           r->after > r->before ? r->after - r->before : r->before - r->after);
+}
+
+/*
+ * The first day of those from d on that read_day() takes with the one offset of d's piece,
+ * up to which whole weeks may be counted at once.
+ */
+static int64_t plain_end(struct conv *c, int64_t d)
+{
+    const struct tz_piece *p = piece(c, d * DAY_SECS);
+    int64_t end;
+
+    if (p->hi >= TZ_FAR_FUTURE / 2)
+        return day_max() + 1;
+    end = floor_day(p->hi - c->reach_hi - c->tz->max_delta - 1) + 1;
+    return end < day_max() + 1 ? end : day_max() + 1;
+}
+
+/*
+ * due() over the days that read_day() takes, from start_at, in the window of day *d_io: there
+ * business time is the wall clock's, each interval read with the offset of its side of a
+ * change, counted here directly, a whole day or whole weeks (up to the next holiday or change)
+ * at a time where the answer is not in them. Returns true with the answer and the UTC offset in
+ * force at it, or false with *d_io and *need_io moved to the first day it did not take (the
  * start of its window is where due() goes on).
  */
 static bool due_plain(const struct calendar *cal, struct conv *c, int64_t start_at, int64_t *d_io,
                       int64_t *need_io, int64_t *out_at, int32_t *out_off)
 {
-    int64_t d = *d_io, need = *need_io, base = d * DAY_SECS, from, d_end, h_next;
-    const struct tz_piece *p = piece(c, base);
+    int64_t d = *d_io, need = *need_io, base = d * DAY_SECS, from = start_at;
     size_t h = holiday_from(cal, d);
+    int wd = weekday(d);
 
-    /* the days it may take: base - 2 days >= p->lo, base + 3 days + max_delta < p->hi */
-    if (p->hi < TZ_FAR_FUTURE / 2)
-        d_end = floor_day(p->hi - 3 * DAY_SECS - c->tz->max_delta - 1) + 1;
-    else
-        d_end = INT64_MAX / 4;
-    d_end = d_end < day_max() + 1 ? d_end : day_max() + 1;
-    if (base - 2 * DAY_SECS < p->lo || d >= d_end)
-        return false;
-    from = start_at + p->off; /* in day d's window, which is [base, base + 1 day) here */
-    for (; d < d_end; d++, base += DAY_SECS, from = base) {
-        const struct reach *r;
+    for (; d <= day_max(); d++, base += DAY_SECS, from = TZ_FAR_PAST, wd = wd == 6 ? 0 : wd + 1) {
+        const struct calendar_interval *iv;
+        struct day_read r;
+        int n;
 
         if (h < cal->n_holidays && cal->holidays[h] == d) {
             h++;
             continue;
         }
-        h_next = h < cal->n_holidays ? cal->holidays[h] : INT64_MAX / 4;
-        if (from == base && need > c->own_total) /* maybe more than a week: */
+        if (!read_day(c, d, base, &r))
+            break;
+        if (r.x != TZ_FAR_FUTURE) { /* by a DST change: due_walk() crosses them faster */
             derived(c);
-        if (from == base && !c->lazy && need > cal->week_secs) { /* whole weeks, no holidays */
-            int64_t weeks = (need - 1) / cal->week_secs;
-            int64_t room = ((h_next < d_end ? h_next : d_end) - d) / 7;
+            if (need > cal->week_secs)
+                break;
+        }
+        if (from == TZ_FAR_PAST && need > c->own_total) /* maybe more than a week: */
+            derived(c);
+        if (from == TZ_FAR_PAST && !c->lazy && r.x == TZ_FAR_FUTURE &&
+            need > cal->week_secs) { /* whole weeks, no holidays */
+            int64_t h_next = h < cal->n_holidays ? cal->holidays[h] : INT64_MAX / 4;
+            int64_t end = plain_end(c, d), weeks = (need - 1) / cal->week_secs;
+            int64_t room = ((h_next < end ? h_next : end) - d) / 7;
 
             weeks = weeks < room ? weeks : room;
             if (weeks > 0) {
-                d += 7 * weeks;
-                base = d * DAY_SECS;
-                from = base;
+                d += 7 * weeks - 1; /* the loop moves on to the same weekday */
+                base += (7 * weeks - 1) * DAY_SECS;
+                wd = wd == 0 ? 6 : wd - 1;
                 need -= weeks * cal->week_secs;
-                d--; /* the loop moves on to day d */
-                base -= DAY_SECS;
                 continue;
             }
         }
-        r = wall_runs(c, weekday(d));
-        for (int i = 0; i < r->n; i++) {
-            int64_t lo = base + r->iv[i].lo, hi = base + r->iv[i].hi;
+        if (from == TZ_FAR_PAST && !c->lazy && need > cal->day_secs[wd]) { /* all of the day */
+            need -= cal->day_secs[wd];
+            continue;
+        }
+        iv = wall_runs(c, wd, &n);
+        for (int i = 0; i < n; i++) {
+            int32_t off = base + iv[i].open_secs < r.x ? r.before : r.after;
+            int64_t lo = base + iv[i].open_secs - off, hi = base + iv[i].close_secs - off;
 
             if (hi <= from)
                 continue;
             lo = lo > from ? lo : from;
             if (need <= hi - lo) {
-                *out_at = lo + need - p->off;
-                *out_off = p->off;
+                *out_at = lo + need;
+                *out_off = off;
                 return true;
             }
             need -= hi - lo;
@@ -1653,11 +1826,10 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
         return range_fail(err, "the start");
     if (cal->week_secs == 0)
         return acc_fail(err, ACC_ENOTFOUND, "/hours", "the calendar has no opening hours");
-    conv_init(&c, cal);
+    conv_init(&c, cal, week_nights(&cal->week));
     return due(cal, &c, start_at, window_day(cal, start_at, &c), secs, out_at, NULL, err);
 }
 
-#if defined(SWAR) && defined(__SSE2__)
 /*
  * The usual interval "HH:MM-HH:MM" at s (11 bytes) by the rules of parse_day() for a day's
  * first one: its open and close in minutes (the close past the open, maybe on the next
@@ -1665,106 +1837,77 @@ int calendar_due(const struct calendar *cal, int64_t start_at, int64_t secs, int
  */
 static bool interval_quick(const char *s, int *open, int *close)
 {
-    /* x: "HH:MM-HH", y: "MM-HH:MM" */
-    const uint64_t xd = 0xFFFF00FFFF00FFFFu, xs = 0x00002D00003A0000u;
-    const uint64_t yd = 0xFFFF000000000000u, ys = 0x00003A0000000000u;
-    uint64_t x = load64(s), y = load64(s + 3), px, py;
     int sh, sm, eh, em;
 
-    if ((x & ~xd) != xs || (y & 0x0000FF0000000000u) != ys || !swar_digits(x, xd) ||
-        !swar_digits(y, yd))
-        return false;
-    px = swar_pairs(x, xd);
-    py = swar_pairs(y, yd);
-    sh = (int)(px & 0xFF);
-    sm = (int)(px >> 24 & 0xFF);
-    eh = (int)(px >> 48 & 0xFF);
-    em = (int)(py >> 48 & 0xFF);
-    if (sh > 23 || sm > 59 || eh > 24 || em > 59 || (eh == 24 && em > 0))
+    if (!hhmm_pair(s, &sh, &sm, &eh, &em) || sh > 23 || sm > 59 || eh > 24 || em > 59 ||
+        (eh == 24 && em > 0))
         return false;
     *open = sh * 60 + sm;
     *close = eh * 60 + em;
-    if (*close <= *open) /* an end at or before its start is on the next day */
-        *close += 1440;
+    *close += *close <= *open ? 1440 : 0; /* an end at or before its start is on the next day */
     return true;
 }
 
 /*
- * week_parse() of hours s[0..len) in their usual forms: seven entries, each "-", one
- * interval or several joined by '+', all well-formed. The same week and own[] for them;
- * false for anything else (week_parse() then reads it and says what is wrong). s has 16
- * readable bytes past len.
+ * week_parse() of hours s[0..len) in their usual forms, read in one pass: seven entries,
+ * each "-", one interval or several joined by '+', all well-formed. The same week and own[],
+ * and *wb; false for anything else (week_parse() then reads it and says what is wrong). s has
+ * 16 readable bytes past len.
  */
-static bool week_quick(const char *s, size_t len, struct calendar_week *w, int32_t own[7])
+static bool week_quick(const char *s, size_t len, struct calendar_week *w, int32_t own[7],
+                       struct week_bounds *wb)
 {
-    const __m128i comma = _mm_set1_epi8(',');
-    uint64_t marks[4] = {0, 0, 0, 0}, last_x = 0, last_y = 0;
-    size_t at = 0, multi_at = 0, multi_len = 0, ends[7];
-    int last_day = -1, multi_day = -1, n_commas = 0;
+    const char *p = s, *end = s + len, *last = NULL; /* the last entry with hours */
+    size_t last_len = 0;
+    int last_day = 0, a = 0, b = 0; /* a, b: the last interval parsed */
 
-    if (len < 13 || len > 255)
-        return false;
-    for (size_t i = 0; i < len; i += 16) { /* the commas; bytes past len are never commas */
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        uint64_t m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
-
-        if (len - i < 16)
-            m &= (1u << (len - i)) - 1;
-        marks[i / 64] |= m << (i % 64);
-    }
-    for (int word = 0; word < 4; word++) { /* seven entries, six commas */
-        for (uint64_t m = marks[word]; m; m &= m - 1) {
-            if (n_commas == 6)
-                return false;
-            ends[n_commas++] = (size_t)word * 64 + (size_t)__builtin_ctzll(m);
-        }
-    }
-    if (n_commas != 6)
-        return false;
-    ends[6] = len;
+    wb->nights = 0;
+    wb->open_min = DAY_SECS;
+    wb->close_max = 0;
     for (int day = 0; day < 7; day++) {
-        size_t next = ends[day];
-
-        if (next - at == 1 && s[at] == '-') {
+        if (day > 0 && (p >= end || *p++ != ','))
+            return false;
+        if (p[0] == '-' && (p + 1 == end || p[1] == ',')) { /* closed */
             w->day[day].n = 0;
             own[day] = 0;
-        } else if (next - at == 11) {
-            int a, b;
-
-            if (last_day >= 0 && load64(s + at) == last_x && load64(s + at + 3) == last_y) {
-                w->day[day].n = 1;
-                w->day[day].iv[0] = w->day[last_day].iv[0];
-                own[day] = own[last_day];
-            } else {
-                if (!interval_quick(s + at, &a, &b))
-                    return false;
+            p++;
+            continue;
+        }
+        /* weekdays often repeat: an entry as the last one with hours is not parsed again */
+        if (last && (size_t)(end - p) >= last_len && (p + last_len == end || p[last_len] == ',') &&
+            same_text(p, last, last_len)) {
+            /* one interval is set from a and b: copying w->day[last_day], just stored field
+             * by field, would wait for those stores to complete */
+            if (last_len == 11) {
                 w->day[day].n = 1;
                 w->day[day].iv[0].open_secs = a * 60;
                 w->day[day].iv[0].close_secs = b * 60;
-                own[day] = ((b < 1440 ? b : 1440) - a) * 60;
-                last_x = load64(s + at);
-                last_y = load64(s + at + 3);
-                last_day = day;
+            } else {
+                w->day[day] = w->day[last_day];
             }
-        } else if (multi_day >= 0 && next - at == multi_len &&
-                   same_text(s + at, s + multi_at, multi_len)) { /* as the last such entry */
-            w->day[day] = w->day[multi_day];
-            own[day] = own[multi_day];
-        } else { /* several intervals: as day_fast() */
-            const char *p = s + at;
-
-            if ((next - at + 1) % 12 != 0 || !day_fast(&p, s + next, w, day, &own[day]) ||
-                p != s + next)
-                return false;
-            multi_day = day;
-            multi_at = at;
-            multi_len = next - at;
+            own[day] = own[last_day];
+            wb->nights |= (wb->nights >> last_day & 1u) << day;
+            p += last_len;
+            continue;
         }
-        at = next + 1;
+        last = p;
+        last_day = day;
+        if (end - p >= 11 && (p + 11 == end || p[11] == ',')) { /* one interval */
+            if (!interval_quick(p, &a, &b))
+                return false;
+            w->day[day].n = 1;
+            w->day[day].iv[0].open_secs = a * 60;
+            w->day[day].iv[0].close_secs = b * 60;
+            own[day] = ((b < 1440 ? b : 1440) - a) * 60;
+            p += 11;
+        } else if (!day_fast(&p, end, w, day, &own[day]) || w->day[day].n == 0) {
+            return false;
+        }
+        last_len = (size_t)(p - last);
+        week_bounds_add(wb, w, day);
     }
-    return true;
+    return p == end;
 }
-#endif
 
 /*
  * calendar_holidays_parse() of s[0..len) in its usual forms: "-" or well-formed dates
@@ -1807,13 +1950,61 @@ static int due_local(const struct calendar *cal, struct conv *c, int64_t local_s
         d++;
     while (to_utc(c, d * DAY_SECS) > start_at)
         d--;
-    d_plain = d;
-    if (due_plain(cal, c, start_at, &d_plain, &secs, out_at, out_off))
-        return 0;
-    if (d_plain != d)
-        start_at = to_utc(c, d_plain * DAY_SECS);
-    derived(c);
-    return due(cal, c, start_at, d_plain, secs, out_at, out_off, err);
+    /* due_plain() as far as it goes; a day it leaves (touched by a DST change) is read
+     * whole by in_day(), and due_plain() goes on after it, unless more than a week is left:
+     * due() walks that far faster */
+    for (;;) {
+        d_plain = d;
+        if (due_plain(cal, c, start_at, &d_plain, &secs, out_at, out_off))
+            return 0;
+        if (d_plain != d)
+            start_at = to_utc(c, d_plain * DAY_SECS);
+        d = d_plain;
+        derived(c);
+        if (d > day_max() || secs > cal->week_secs)
+            break;
+        if (in_day(cal, c, d, start_at, &secs, out_at, out_off))
+            return 0;
+        start_at = TZ_FAR_PAST;
+        d++;
+    }
+    return due(cal, c, start_at, d, secs, out_at, out_off, err);
+}
+
+/*
+ * The engine's tables for a week just parsed (cal->reach is left alone: the engine works it
+ * out): bounds of the weekdays' reach from wb, and in a week without nights day_secs are
+ * own[]; otherwise they are worked out when first needed (derived), as many answers need
+ * none.
+ */
+static void batch_derive(struct conv *c, struct calendar *cal, const int32_t own[7],
+                         const struct week_bounds *wb)
+{
+    int32_t margin = cal->tz->max_delta;
+
+    /* what reach_fill() can take from days -2 .. +1, at most */
+    c->reach_lo = 0;
+    c->reach_hi = wb->close_max > DAY_SECS ? wb->close_max : DAY_SECS;
+    if (wb->close_max > DAY_SECS - margin)
+        c->reach_lo = wb->open_min - DAY_SECS;
+    if (wb->close_max > 2 * DAY_SECS - margin)
+        c->reach_lo = wb->open_min - 2 * DAY_SECS;
+    if (wb->open_min < margin)
+        c->reach_hi = wb->close_max + DAY_SECS;
+    if (wb->nights) {
+        c->lazy = cal;
+        c->own_total = 0;
+        for (int d = 0; d < 7; d++) {
+            c->own[d] = own[d];
+            c->own_total += own[d];
+        }
+        return;
+    }
+    cal->week_secs = 0;
+    for (int d = 0; d < 7; d++) {
+        cal->day_secs[d] = own[d];
+        cal->week_secs += own[d];
+    }
 }
 
 /* What calendar_batch_due() works in: a calendar, its holidays and the engine's state. */
@@ -1821,7 +2012,20 @@ struct calendar_batch {
     struct calendar cal;
     struct conv c;
     int32_t days[CALENDAR_MAX_HOLIDAYS];
+    struct piece_memo memo[1 << PIECE_MEMO_BITS];
 };
+
+/*
+ * Reads the text of calendar_batch_due() into b->cal.week, own[], *wb, b->days[0..*n) and
+ * *local_start when it has its usual forms; false for anything else.
+ */
+static bool batch_parse(struct calendar_batch *b, const char *hours, size_t hours_len,
+                        const char *holidays, size_t holidays_len, const char *start,
+                        int32_t own[7], struct week_bounds *wb, size_t *n, int64_t *local_start)
+{
+    return week_quick(hours, hours_len, &b->cal.week, own, wb) &&
+           holidays_quick(holidays, holidays_len, b->days, n) && local16(start, local_start);
+}
 
 struct calendar_batch *calendar_batch_new(void)
 {
@@ -1835,36 +2039,26 @@ void calendar_batch_free(struct calendar_batch *b)
 
 int calendar_batch_due(struct calendar_batch *b, const struct calendar_tz *tz, const char *hours,
                        size_t hours_len, const char *holidays, size_t holidays_len,
-                       int64_t local_start, int64_t secs, int64_t *out_at, int32_t *out_off,
+                       const char *start, int64_t secs, int64_t *out_at, int32_t *out_off,
                        struct acc_err *err)
 {
     struct calendar *cal = &b->cal;
     struct conv *c = &b->c;
     int32_t own[7];
+    struct week_bounds wb;
+    int64_t local_start;
     size_t n = 0;
-    int rc = 0;
 
-#if defined(SWAR) && defined(__SSE2__)
-    if (!week_quick(hours, hours_len, &cal->week, own))
-#else
-    (void)hours_len;
-#endif
-        rc = week_parse(hours, &cal->week, own, err);
-    if (!rc && !holidays_quick(holidays, holidays_len, b->days, &n))
-        rc = calendar_holidays_parse(holidays, b->days, CALENDAR_MAX_HOLIDAYS, &n, err);
-    if (rc) /* the parsers only build valid weeks, and holidays within the years */
-        return rc;
+    if (!batch_parse(b, hours, hours_len, holidays, holidays_len, start, own, &wb, &n,
+                     &local_start))
+        return acc_fail(err, ACC_EINVAL, "", "%s", ""); /* calendar_parse() says what */
+    /* the parsers only build valid weeks, and holidays within the years */
     cal->tz = tz;
     cal->holidays = b->days;
     cal->n_holidays = holidays_normalise(b->days, n);
-    conv_init(c, cal);
-    /* day_secs and week_secs when needed (cal->reach is left alone: the engine works it out) */
-    c->lazy = cal;
-    c->own_total = 0;
-    for (int d = 0; d < 7; d++) {
-        c->own[d] = own[d];
-        c->own_total += own[d];
-    }
+    conv_init(c, cal, wb.nights);
+    c->memo = b->memo;
+    batch_derive(c, cal, own, &wb);
     return due_local(cal, c, local_start, secs, out_at, out_off, err);
 }
 
@@ -1884,7 +2078,7 @@ int calendar_business_secs(const struct calendar *cal, int64_t from_at, int64_t 
     }
     if (!at_supported(from_at) || !at_supported(to_at))
         return range_fail(err, "an instant");
-    conv_init(&c, cal);
+    conv_init(&c, cal, week_nights(&cal->week));
     d_first = d = window_day(cal, from_at, &c);
     d_end = window_day(cal, to_at, &c);
     while (d <= d_end) {
@@ -1927,7 +2121,7 @@ bool calendar_is_open(const struct calendar *cal, int64_t at)
 
     if (!at_supported(at))
         return false;
-    conv_init(&c, cal);
+    conv_init(&c, cal, week_nights(&cal->week));
     n = day_runs(cal, window_day(cal, at, &c), &c, runs);
     for (int i = 0; i < n; i++)
         if (runs[i].lo <= at && at < runs[i].hi)

@@ -70,8 +70,9 @@ struct calendar_zones *calendar_zones_new(void);
 void calendar_zones_free(struct calendar_zones *zones);
 
 /*
- * Sets *out to zone name, loading it on first use (under the cache's lock). *out is
- * owned by zones. Returns 0 or the codes of calendar_tz_load().
+ * Sets *out to zone name, loading it on first use (without holding the cache's lock, so
+ * that threads loading different zones do not wait for each other). *out is owned by zones.
+ * Returns 0 or the codes of calendar_tz_load().
  */
 int calendar_zones_get(struct calendar_zones *zones, const char *name,
                        const struct calendar_tz **out, struct acc_err *err);
@@ -261,15 +262,18 @@ struct calendar_batch *calendar_batch_new(void);
 void calendar_batch_free(struct calendar_batch *b);
 
 /*
- * One case with b: the calendar of zone tz, hours and holidays (as for calendar_parse(), with
- * their lengths; hours must be readable 16 bytes past their NUL), and its due instant secs
- * after wall time local_start (read as calendar_tz_to_utc() does). Same answers, codes and
- * messages as calendar_parse() then calendar_due(); also sets *out_off to the UTC offset in
- * force at the answer, for calendar_local_format_off().
+ * One case with b: the calendar of zone tz, hours[0..hours_len) and holidays[0..holidays_len)
+ * in their usual forms (each day "-" or well-formed intervals, holidays "-" or well-formed
+ * dates), and its due instant secs after wall time start, "YYYY-MM-DDTHH:MM" (16 bytes, read
+ * as calendar_local_parse() then calendar_tz_to_utc() do). No text need end in a NUL, but 16
+ * bytes past each must be readable. The same answers and codes as calendar_parse() then
+ * calendar_due(), and *out_off is set to the UTC offset in force at the answer, for
+ * calendar_local_format_off(). Text in any other form, right or wrong, gives ACC_EINVAL with
+ * an empty message: the general functions then read it (or say what is wrong).
  */
 int calendar_batch_due(struct calendar_batch *b, const struct calendar_tz *tz, const char *hours,
                        size_t hours_len, const char *holidays, size_t holidays_len,
-                       int64_t local_start, int64_t secs, int64_t *out_at, int32_t *out_off,
+                       const char *start, int64_t secs, int64_t *out_at, int32_t *out_off,
                        struct acc_err *err);
 
 #endif

@@ -167,7 +167,8 @@ struct calendar_ics {
  * out->errors and skipped; cancelled events are skipped silently. Returns 0, or ACC_EINVAL
  * (no field: the whole text is at fault) when the text is empty or not iCalendar, is larger
  * than CALENDAR_ICS_MAX_BYTES, holds more than CALENDAR_ICS_MAX_EVENTS events or gives more
- * than 20,000 dates in all.
+ * than 20,000 dates in all; ACC_EBUG when libical (libical.so.3, loaded on first use so that
+ * no other command pays for it) cannot be loaded.
  */
 int calendar_ics_read(const char *text, size_t len, int first_year, int last_year,
                       struct acc_arena *arena, struct calendar_ics *out, struct acc_err *err);

@@ -2,7 +2,9 @@
 #include "base/acc.h"
 #include "calendar/calendar_db.h"
 
+#include <dlfcn.h>
 #include <libical/ical.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,6 +12,94 @@
 #define MAX_DATES      20000 /* dates one file may give in all */
 #define MAX_STEPS      20000 /* occurrences walked to reach the horizon of one rule */
 #define UID_MAX        255   /* bytes of a UID kept */
+
+/*
+ * libical is loaded on first use rather than linked: it brings ICU and libstdc++, whose
+ * loading would cost every accord process about 1.5 ms at start (`accord calendar due
+ * --batch` answers 100,000 cases in about 20 ms), while only this file needs it.
+ */
+#define LIBICAL_SONAME "libical.so.3"
+_Static_assert(ICAL_MAJOR_VERSION == 3, "LIBICAL_SONAME names the libical of these headers");
+
+/* The libical functions this file calls, as ical.<name>. */
+#define LIBICAL_FUNCS(X)                                                                           \
+    X(icalcomponent_count_properties)                                                              \
+    X(icalcomponent_free)                                                                          \
+    X(icalcomponent_get_first_component)                                                           \
+    X(icalcomponent_get_first_property)                                                            \
+    X(icalcomponent_get_next_component)                                                            \
+    X(icalcomponent_get_next_property)                                                             \
+    X(icalcomponent_get_status)                                                                    \
+    X(icalcomponent_get_summary)                                                                   \
+    X(icalcomponent_get_uid)                                                                       \
+    X(icalcomponent_isa)                                                                           \
+    X(icalparser_parse_string)                                                                     \
+    X(icalproperty_get_dtend)                                                                      \
+    X(icalproperty_get_dtstart)                                                                    \
+    X(icalproperty_get_duration)                                                                   \
+    X(icalproperty_get_exdate)                                                                     \
+    X(icalproperty_get_rdate)                                                                      \
+    X(icalproperty_get_recurrenceid)                                                               \
+    X(icalproperty_get_rrule)                                                                      \
+    X(icalproperty_get_xlicerror)                                                                  \
+    X(icalrecur_freq_to_string)                                                                    \
+    X(icalrecur_iterator_free)                                                                     \
+    X(icalrecur_iterator_new)                                                                      \
+    X(icalrecur_iterator_next)                                                                     \
+    X(icalrecur_iterator_set_start)                                                                \
+    X(icaltime_compare)                                                                            \
+    X(icaltime_is_null_time)                                                                       \
+    X(icaltime_null_date)
+
+#define LIBICAL_POINTER(name) __typeof__(&name) name;
+
+static struct {
+    LIBICAL_FUNCS(LIBICAL_POINTER)
+} ical;
+
+static pthread_once_t ical_once = PTHREAD_ONCE_INIT;
+static char ical_error[120]; /* why loading failed; "" once loaded */
+
+/* Sets the function pointer at slot to lib's function name; false when lib lacks it. */
+static bool resolve(void *lib, const char *name, void *slot)
+{
+    void *fn = dlsym(lib, name);
+
+    if (fn)
+        memcpy(slot, &fn, sizeof(fn));
+    return fn != NULL;
+}
+
+/* Opens libical and resolves LIBICAL_FUNCS; what failed goes to ical_error. */
+static void ical_load(void)
+{
+    void *lib = dlopen(LIBICAL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    const char *missing = NULL;
+
+    if (!lib) {
+        snprintf(ical_error, sizeof(ical_error), "%s", dlerror());
+        return;
+    }
+#define LIBICAL_RESOLVE(name)                                                                      \
+    if (!missing && !resolve(lib, #name, &ical.name))                                              \
+        missing = #name;
+    LIBICAL_FUNCS(LIBICAL_RESOLVE)
+#undef LIBICAL_RESOLVE
+    if (missing)
+        snprintf(ical_error, sizeof(ical_error), "%s lacks %s", LIBICAL_SONAME, missing);
+}
+
+/* Loads libical once per process; ACC_EBUG when it cannot be. */
+static int ical_ready(struct acc_err *err)
+{
+    pthread_once(&ical_once, ical_load);
+    if (ical_error[0])
+        return acc_fail(err, ACC_EBUG, "",
+                        "reading iCalendar needs libical (" LIBICAL_SONAME "), which could not "
+                        "be loaded: %s",
+                        ical_error);
+    return 0;
+}
 
 /* One file's reading: the result being built and the overridden occurrences. */
 struct reader {
@@ -166,9 +256,9 @@ static const char *dropped_date_property(icalcomponent *comp)
     static const char *const names[] = {"DTSTART", "DTEND",  "DURATION",     "RRULE",
                                         "RDATE",   "EXDATE", "RECURRENCE-ID"};
 
-    for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY); p;
-         p = icalcomponent_get_next_property(comp, ICAL_XLICERROR_PROPERTY)) {
-        const char *msg = icalproperty_get_xlicerror(p);
+    for (icalproperty *p = ical.icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY); p;
+         p = ical.icalcomponent_get_next_property(comp, ICAL_XLICERROR_PROPERTY)) {
+        const char *msg = ical.icalproperty_get_xlicerror(p);
 
         for (size_t i = 0; msg && i < ACC_ARRAY_LEN(names); i++) {
             const char *hit = strstr(msg, names[i]);
@@ -184,12 +274,12 @@ static const char *dropped_date_property(icalcomponent *comp)
 /* Days an occurrence covers, from DTEND or DURATION; 0 after reporting an error. */
 static int32_t event_span(struct reader *r, const struct event *ev, int32_t start)
 {
-    icalproperty *end = icalcomponent_get_first_property(ev->comp, ICAL_DTEND_PROPERTY);
-    icalproperty *dur = icalcomponent_get_first_property(ev->comp, ICAL_DURATION_PROPERTY);
+    icalproperty *end = ical.icalcomponent_get_first_property(ev->comp, ICAL_DTEND_PROPERTY);
+    icalproperty *dur = ical.icalcomponent_get_first_property(ev->comp, ICAL_DURATION_PROPERTY);
     int64_t span = 1;
 
     if (end) {
-        struct icaltimetype t = icalproperty_get_dtend(end);
+        struct icaltimetype t = ical.icalproperty_get_dtend(end);
         int32_t day;
 
         if (!t.is_date) {
@@ -204,7 +294,7 @@ static int32_t event_span(struct reader *r, const struct event *ev, int32_t star
         }
         span = day > start ? day - start : 1;
     } else if (dur) {
-        struct icaldurationtype d = icalproperty_get_duration(dur);
+        struct icaldurationtype d = ical.icalproperty_get_duration(dur);
 
         if (d.is_neg || d.hours || d.minutes || d.seconds) {
             add_error(r, ev->label, "DURATION is not a whole number of days");
@@ -225,12 +315,12 @@ static int32_t event_span(struct reader *r, const struct event *ev, int32_t star
 /* EXDATE days of the event, in the arena; false after reporting an error. */
 static bool event_exdates(struct reader *r, const struct event *ev, int32_t **out, size_t *n)
 {
-    size_t count = icalcomponent_count_properties(ev->comp, ICAL_EXDATE_PROPERTY), i = 0;
+    size_t count = ical.icalcomponent_count_properties(ev->comp, ICAL_EXDATE_PROPERTY), i = 0;
     int32_t *days = acc_arena_alloc(r->arena, (count + 1) * sizeof(*days));
 
-    for (icalproperty *p = icalcomponent_get_first_property(ev->comp, ICAL_EXDATE_PROPERTY); p;
-         p = icalcomponent_get_next_property(ev->comp, ICAL_EXDATE_PROPERTY)) {
-        struct icaltimetype t = icalproperty_get_exdate(p);
+    for (icalproperty *p = ical.icalcomponent_get_first_property(ev->comp, ICAL_EXDATE_PROPERTY); p;
+         p = ical.icalcomponent_get_next_property(ev->comp, ICAL_EXDATE_PROPERTY)) {
+        struct icaltimetype t = ical.icalproperty_get_exdate(p);
 
         if (!date_day(t, &days[i])) {
             add_error(r, ev->label, "EXDATE %s is not a date", time_text(t, r->arena));
@@ -247,8 +337,8 @@ static bool event_exdates(struct reader *r, const struct event *ev, int32_t **ou
 static bool expand_rule(struct reader *r, const struct event *ev, struct icalrecurrencetype rule,
                         struct icaltimetype dtstart, const int32_t *ex, size_t n_ex)
 {
-    icalrecur_iterator *it = icalrecur_iterator_new(rule, dtstart);
-    struct icaltimetype from = icaltime_null_date();
+    icalrecur_iterator *it = ical.icalrecur_iterator_new(rule, dtstart);
+    struct icaltimetype from = ical.icaltime_null_date();
     int steps = 0;
 
     if (!it) {
@@ -259,16 +349,16 @@ static bool expand_rule(struct reader *r, const struct event *ev, struct icalrec
     from.year = r->first_year;
     from.month = 1;
     from.day = 1;
-    if (rule.count == 0 && icaltime_compare(from, dtstart) > 0)
-        icalrecur_iterator_set_start(it, from);
+    if (rule.count == 0 && ical.icaltime_compare(from, dtstart) > 0)
+        ical.icalrecur_iterator_set_start(it, from);
     for (;;) {
-        struct icaltimetype t = icalrecur_iterator_next(it);
+        struct icaltimetype t = ical.icalrecur_iterator_next(it);
         int32_t day;
 
-        if (icaltime_is_null_time(t) || t.year > r->last_year)
+        if (ical.icaltime_is_null_time(t) || t.year > r->last_year)
             break;
         if (++steps > MAX_STEPS) {
-            icalrecur_iterator_free(it);
+            ical.icalrecur_iterator_free(it);
             add_error(r, ev->label, "its RRULE gives more than %d occurrences", MAX_STEPS);
             return false;
         }
@@ -278,19 +368,19 @@ static bool expand_rule(struct reader *r, const struct event *ev, struct icalrec
             continue;
         add_occurrence(r, ev, day, ex, n_ex);
     }
-    icalrecur_iterator_free(it);
+    ical.icalrecur_iterator_free(it);
     return true;
 }
 
 /* RDATE days: extra occurrences; false after reporting an error. */
 static bool add_rdates(struct reader *r, const struct event *ev, const int32_t *ex, size_t n_ex)
 {
-    for (icalproperty *p = icalcomponent_get_first_property(ev->comp, ICAL_RDATE_PROPERTY); p;
-         p = icalcomponent_get_next_property(ev->comp, ICAL_RDATE_PROPERTY)) {
-        struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
+    for (icalproperty *p = ical.icalcomponent_get_first_property(ev->comp, ICAL_RDATE_PROPERTY); p;
+         p = ical.icalcomponent_get_next_property(ev->comp, ICAL_RDATE_PROPERTY)) {
+        struct icaldatetimeperiodtype v = ical.icalproperty_get_rdate(p);
         int32_t day;
 
-        if (icaltime_is_null_time(v.time) || !v.time.is_date || !date_day(v.time, &day)) {
+        if (ical.icaltime_is_null_time(v.time) || !v.time.is_date || !date_day(v.time, &day)) {
             add_error(r, ev->label, "RDATE is not a date (periods and times of day are not read)");
             return false;
         }
@@ -303,10 +393,11 @@ static bool add_rdates(struct reader *r, const struct event *ev, const int32_t *
 /* Reads one VEVENT; an event that cannot be read adds an error and no date. */
 static void read_event(struct reader *r, icalcomponent *comp, size_t index)
 {
-    icalproperty *start = icalcomponent_get_first_property(comp, ICAL_DTSTART_PROPERTY);
-    icalproperty *rrule = icalcomponent_get_first_property(comp, ICAL_RRULE_PROPERTY);
-    icalproperty *recid = icalcomponent_get_first_property(comp, ICAL_RECURRENCEID_PROPERTY);
-    const char *summary = clean_text(icalcomponent_get_summary(comp), CALENDAR_NAME_MAX, r->arena);
+    icalproperty *start = ical.icalcomponent_get_first_property(comp, ICAL_DTSTART_PROPERTY);
+    icalproperty *rrule = ical.icalcomponent_get_first_property(comp, ICAL_RRULE_PROPERTY);
+    icalproperty *recid = ical.icalcomponent_get_first_property(comp, ICAL_RECURRENCEID_PROPERTY);
+    const char *summary =
+        clean_text(ical.icalcomponent_get_summary(comp), CALENDAR_NAME_MAX, r->arena);
     size_t saved = r->out->n_dates, n_ex = 0;
     struct icaltimetype t;
     struct event ev;
@@ -314,13 +405,13 @@ static void read_event(struct reader *r, icalcomponent *comp, size_t index)
     int32_t day, *ex = NULL;
 
     ev.comp = comp;
-    ev.uid = clean_text(icalcomponent_get_uid(comp), UID_MAX, r->arena);
+    ev.uid = clean_text(ical.icalcomponent_get_uid(comp), UID_MAX, r->arena);
     ev.name = summary ? summary : "Holiday";
     ev.label = summary  ? summary
                : ev.uid ? ev.uid
                         : acc_arena_printf(r->arena, "event %zu", index + 1);
     ev.recurring = rrule != NULL || recid != NULL;
-    if (icalcomponent_get_status(comp) == ICAL_STATUS_CANCELLED)
+    if (ical.icalcomponent_get_status(comp) == ICAL_STATUS_CANCELLED)
         return;
     if ((bad = dropped_date_property(comp)) != NULL) {
         add_error(r, ev.label, "its %s cannot be read", bad);
@@ -330,7 +421,7 @@ static void read_event(struct reader *r, icalcomponent *comp, size_t index)
         add_error(r, ev.label, "it has no DTSTART");
         return;
     }
-    t = icalproperty_get_dtstart(start);
+    t = ical.icalproperty_get_dtstart(start);
     if (!t.is_date) {
         add_error(r, ev.label,
                   "it starts at a time of day (%s); only all-day events are read as holidays",
@@ -345,15 +436,16 @@ static void read_event(struct reader *r, icalcomponent *comp, size_t index)
     if ((ev.span = event_span(r, &ev, day)) == 0 || !event_exdates(r, &ev, &ex, &n_ex))
         return;
     if (rrule) {
-        struct icalrecurrencetype rule = icalproperty_get_rrule(rrule);
+        struct icalrecurrencetype rule = ical.icalproperty_get_rrule(rrule);
 
-        if (icalcomponent_get_next_property(comp, ICAL_RRULE_PROPERTY)) {
+        if (ical.icalcomponent_get_next_property(comp, ICAL_RRULE_PROPERTY)) {
             add_error(r, ev.label, "it has more than one RRULE");
             return;
         }
         if (rule.freq != ICAL_YEARLY_RECURRENCE) {
             add_error(r, ev.label, "it repeats FREQ=%s; only yearly rules are read",
-                      rule.freq == ICAL_NO_RECURRENCE ? "?" : icalrecur_freq_to_string(rule.freq));
+                      rule.freq == ICAL_NO_RECURRENCE ? "?"
+                                                      : ical.icalrecur_freq_to_string(rule.freq));
             return;
         }
         if (!expand_rule(r, &ev, rule, t, ex, n_ex))
@@ -376,8 +468,8 @@ drop:
 /* Appends the VEVENTs of calendar cal to *list. */
 static void events_of(icalcomponent *cal, icalcomponent ***list, size_t *n, size_t *cap)
 {
-    for (icalcomponent *e = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); e;
-         e = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+    for (icalcomponent *e = ical.icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); e;
+         e = ical.icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
         if (*n == *cap) {
             *cap = *cap ? 2 * *cap : 64;
             *list = xrealloc(*list, *cap * sizeof(**list));
@@ -393,14 +485,15 @@ static icalcomponent **collect_events(icalcomponent *root, size_t *n)
     size_t cap = 0;
 
     *n = 0;
-    if (icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT) {
+    if (ical.icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT) {
         list = xmalloc(sizeof(*list));
         list[(*n)++] = root;
-    } else if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
+    } else if (ical.icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
         events_of(root, &list, n, &cap);
     } else {
-        for (icalcomponent *c = icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT);
-             c; c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
+        for (icalcomponent *c =
+                 ical.icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT);
+             c; c = ical.icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
             events_of(c, &list, n, &cap);
     }
     return list;
@@ -411,11 +504,12 @@ static void collect_overrides(struct reader *r, icalcomponent **events, size_t n
 {
     r->overrides = acc_arena_alloc(r->arena, (n + 1) * sizeof(*r->overrides));
     for (size_t i = 0; i < n; i++) {
-        icalproperty *p = icalcomponent_get_first_property(events[i], ICAL_RECURRENCEID_PROPERTY);
-        const char *uid = icalcomponent_get_uid(events[i]);
+        icalproperty *p =
+            ical.icalcomponent_get_first_property(events[i], ICAL_RECURRENCEID_PROPERTY);
+        const char *uid = ical.icalcomponent_get_uid(events[i]);
         int32_t day;
 
-        if (p && uid && date_day(icalproperty_get_recurrenceid(p), &day)) {
+        if (p && uid && date_day(ical.icalproperty_get_recurrenceid(p), &day)) {
             r->overrides[r->n_overrides].uid = clean_text(uid, UID_MAX, r->arena);
             r->overrides[r->n_overrides].day = day;
             if (r->overrides[r->n_overrides].uid)
@@ -439,12 +533,14 @@ int calendar_ics_read(const char *text, size_t len, int first_year, int last_yea
     if (!text || !len || memchr(text, '\0', len))
         return acc_fail(err, ACC_EINVAL, "", "the iCalendar text is %s",
                         !text || !len ? "empty" : "binary (it holds NUL bytes)");
-    root = icalparser_parse_string(acc_arena_strndup(arena, text, len));
-    if (!root || (icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT &&
-                  icalcomponent_isa(root) != ICAL_XROOT_COMPONENT &&
-                  icalcomponent_isa(root) != ICAL_VEVENT_COMPONENT)) {
+    if ((rc = ical_ready(err)) != 0)
+        return rc;
+    root = ical.icalparser_parse_string(acc_arena_strndup(arena, text, len));
+    if (!root || (ical.icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT &&
+                  ical.icalcomponent_isa(root) != ICAL_XROOT_COMPONENT &&
+                  ical.icalcomponent_isa(root) != ICAL_VEVENT_COMPONENT)) {
         if (root)
-            icalcomponent_free(root);
+            ical.icalcomponent_free(root);
         return acc_fail(err, ACC_EINVAL, "",
                         "the text is not iCalendar (want BEGIN:VCALENDAR ... END:VCALENDAR)");
     }
@@ -473,6 +569,6 @@ int calendar_ics_read(const char *text, size_t len, int first_year, int last_yea
     *out = res;
 out:
     free(events);
-    icalcomponent_free(root);
+    ical.icalcomponent_free(root);
     return rc;
 }

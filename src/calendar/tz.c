@@ -615,29 +615,50 @@ void calendar_zones_free(struct calendar_zones *zones)
     free(zones);
 }
 
+/* The zone of zones named name, or NULL; called with the lock held. */
+static struct calendar_tz *zones_find(struct calendar_zones *zones, uint32_t h, const char *name)
+{
+    for (struct zone_entry *e = zones->bucket[h % TZ_BUCKETS]; e; e = e->next)
+        if (strcmp(e->tz->name, name) == 0)
+            return e->tz;
+    return NULL;
+}
+
+/*
+ * A zone is loaded without the lock held, so that threads wanting different zones load them
+ * at once and none waits for another's file: two that want the same one may both load it,
+ * and the later one frees its copy.
+ */
 int calendar_zones_get(struct calendar_zones *zones, const char *name,
                        const struct calendar_tz **out, struct acc_err *err)
 {
     uint32_t h = 2166136261u;
     struct zone_entry *e;
-    struct calendar_tz *tz;
-    int rc = 0;
+    struct calendar_tz *tz, *found;
+    int rc;
 
     for (const char *p = name ? name : ""; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
     pthread_mutex_lock(&zones->lock);
-    for (e = zones->bucket[h % TZ_BUCKETS]; e; e = e->next)
-        if (strcmp(e->tz->name, name) == 0)
-            break;
-    if (e) {
-        *out = e->tz;
-    } else if ((rc = calendar_tz_load(name, &tz, err)) == 0) {
+    found = name ? zones_find(zones, h, name) : NULL;
+    pthread_mutex_unlock(&zones->lock);
+    if (found) {
+        *out = found;
+        return 0;
+    }
+    if ((rc = calendar_tz_load(name, &tz, err)) != 0)
+        return rc;
+    pthread_mutex_lock(&zones->lock);
+    if ((found = zones_find(zones, h, name)) == NULL) {
         e = xmalloc(sizeof(*e));
         e->tz = tz;
         e->next = zones->bucket[h % TZ_BUCKETS];
         zones->bucket[h % TZ_BUCKETS] = e;
-        *out = tz;
+        found = tz;
+        tz = NULL;
     }
     pthread_mutex_unlock(&zones->lock);
-    return rc;
+    calendar_tz_free(tz);
+    *out = found;
+    return 0;
 }

@@ -276,6 +276,86 @@ static void test_rule_cases(void)
     check_rows(rule_rows, ACC_ARRAY_LEN(rule_rows));
 }
 
+/*
+ * calendar_batch_due() of hours, holidays and start (16 bytes) as they lie in a case line:
+ * each followed by more text, not by a NUL. Returns its code; out gets the answer with its
+ * offset, "NONE", or the message.
+ */
+static int batch_due(struct calendar_batch *b, const struct calendar_tz *tz, const char *hours,
+                     const char *holidays, const char *start, int64_t secs, char out[200])
+{
+    char line[2400];
+    size_t nh = strlen(hours), nd = strlen(holidays);
+    struct acc_err err;
+    int64_t due;
+    int32_t off;
+    int rc;
+
+    T_OK(nh + nd + 60 < sizeof(line));
+    snprintf(line, sizeof(line), "%s %s %.16s ADD=1 and more text to read past", hours, holidays,
+             start);
+    acc_err_clear(&err);
+    rc = calendar_batch_due(b, tz, line, nh, line + nh + 1, nd, line + nh + 1 + nd + 1, secs, &due,
+                            &off, &err);
+    if (rc == ACC_ENOTFOUND)
+        snprintf(out, 200, "NONE");
+    else if (rc)
+        snprintf(out, 200, "%s", err.msg);
+    else
+        calendar_local_format_off(due, off, true, out);
+    return rc;
+}
+
+static void test_batch_rows(void)
+{
+    struct calendar_batch *b = calendar_batch_new();
+    const struct due_row *sets[2] = {canonical_rows, rule_rows};
+    size_t n[2] = {ACC_ARRAY_LEN(canonical_rows), ACC_ARRAY_LEN(rule_rows)};
+    char got[200];
+
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < n[k]; i++) {
+            const struct due_row *r = &sets[k][i];
+
+            T_EQ_INT(batch_due(b, zone(r->tz), r->hours, r->holidays, r->start, r->add_minutes * 60,
+                               got),
+                     0);
+            T_EQ_STR(got, r->want);
+        }
+    }
+    calendar_batch_free(b);
+}
+
+/* Text outside the usual forms, right or wrong, is left to calendar_parse(): no message. */
+static void test_batch_declines(void)
+{
+    static const struct {
+        const char *hours, *holidays, *start;
+    } rows[] = {
+        {W9_18 ",-", "-", "2024-06-03T10:00"},                            /* eight days */
+        {"9:00-18:00,-,-,-,-,-,-", "-", "2024-06-03T10:00"},              /* one digit */
+        {"09:00-18:00 ,-,-,-,-,-,-", "-", "2024-06-03T10:00"},            /* a space */
+        {"09:00-12:00+11:00-13:00,-,-,-,-,-,-", "-", "2024-06-03T10:00"}, /* overlap */
+        {"09:00-25:00,-,-,-,-,-,-", "-", "2024-06-03T10:00"},             /* bad time */
+        {W9_18, "2024-02-30", "2024-06-03T10:00"},                        /* no such date */
+        {W9_18, "2024-06-03,", "2024-06-03T10:00"},                       /* trailing comma */
+        {W9_18, "-", "2024-06-03T24:00"},                                 /* bad start */
+        {W9_18, "-", "0999-12-31T10:00"},                                 /* too early */
+    };
+    struct calendar_batch *b = calendar_batch_new();
+    char got[200];
+
+    for (size_t i = 0; i < ACC_ARRAY_LEN(rows); i++) {
+        T_EQ_INT(batch_due(b, zone("Europe/Berlin"), rows[i].hours, rows[i].holidays, rows[i].start,
+                           60, got),
+                 ACC_EINVAL);
+        T_EQ_STR(got, "");
+    }
+    T_EQ_INT(batch_due(b, zone("Europe/Berlin"), "-,-,-,-,-,-,-", "-", "2024-06-03T10:00", 60, got),
+             ACC_ENOTFOUND);
+    calendar_batch_free(b);
+}
+
 /* ------------------------------------------------------------------ zones */
 
 static void test_zone_offsets(void)
@@ -993,6 +1073,43 @@ static size_t change_days(const struct calendar_tz *tz, int64_t *days, size_t ma
     return n;
 }
 
+/*
+ * Whether calendar_batch_due() gives want for the case from week w, holidays hol[0..nhol),
+ * instant start (when it is a whole minute) and need, as text.
+ */
+static bool batch_agrees(struct calendar_batch *batch, const struct calendar_tz *tz,
+                         const struct calendar_week *w, const int32_t *hol, size_t nhol,
+                         int64_t start, int64_t need, int64_t want)
+{
+    struct acc_buf hours, holidays;
+    char start_text[32], got[200], want_text[32];
+    bool ok;
+
+    if (calendar_local_format(tz, start, false, start_text), strlen(start_text) != 16)
+        return true; /* seconds: the line format has none */
+    acc_buf_init(&hours);
+    acc_buf_init(&holidays);
+    calendar_week_format(w, &hours);
+    for (size_t i = 0; i < nhol; i++) {
+        int y, m, d;
+
+        calendar_day_to_civil(hol[i], &y, &m, &d);
+        acc_buf_addf(&holidays, "%s%04d-%02d-%02d", i ? "," : "", y, m, d);
+    }
+    if (!nhol)
+        acc_buf_adds(&holidays, "-");
+    calendar_local_format(tz, want, true, want_text);
+    ok = batch_due(batch, tz, hours.buf, holidays.buf, start_text, need, got) == 0 &&
+         strcmp(got, want_text) == 0;
+    if (!ok)
+        fprintf(stderr, "  batch: %s HOURS=%s HOLIDAYS=%s START=%s need %lld: got %s want %s\n",
+                calendar_tz_name(tz), hours.buf, holidays.buf, start_text, (long long)need, got,
+                want_text);
+    acc_buf_release(&hours);
+    acc_buf_release(&holidays);
+    return ok;
+}
+
 static void test_against_reference(void)
 {
     static const char *const zone_names[] = {
@@ -1004,6 +1121,7 @@ static void test_against_reference(void)
                                       wandering_zone()};
     size_t ntz = 0;
     struct spans ref = {0};
+    struct calendar_batch *batch = calendar_batch_new();
     int checked = 0, bad = 0;
 
     for (size_t i = 0; i < ACC_ARRAY_LEN(zone_names); i++)
@@ -1049,6 +1167,7 @@ static void test_against_reference(void)
             continue;
         }
         checked++;
+        bad += !batch_agrees(batch, tz, &w, hol, nhol, start, need, want);
         if (calendar_due(&cal, start, need, &due, &err) != 0 || due != want) {
             char b1[32], b2[32], b3[32];
             struct acc_buf hb;
@@ -1075,6 +1194,7 @@ static void test_against_reference(void)
         calendar_release(&cal);
     }
     free(ref.v);
+    calendar_batch_free(batch);
     for (int i = 0; i < 3; i++)
         calendar_tz_free(made_up[i]);
     if (getenv("T_VERBOSE"))
@@ -1144,6 +1264,8 @@ int main(void)
     zones = calendar_zones_new();
     T_RUN(test_canonical_spec_cases);
     T_RUN(test_rule_cases);
+    T_RUN(test_batch_rows);
+    T_RUN(test_batch_declines);
     T_RUN(test_zone_offsets);
     T_RUN(test_zone_gap_and_overlap);
     T_RUN(test_zone_bad_names);
