@@ -25,9 +25,10 @@ BUILD    := $(BUILD)-pg
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-# libical is not linked: src/calendar/calendar_ics.c loads it with dlopen() when first used,
-# so that no other command pays for loading it (and ICU and libstdc++ with it) at start.
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libical,$(PKGS)))
+# libical and libmicrohttpd are not linked: src/calendar/calendar_ics.c and src/http/server.c
+# load them with dlopen() when first used, so that no other command pays for loading them
+# (ICU and libstdc++, gnutls and its start-up code) at start.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libical libmicrohttpd,$(PKGS)))
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -pthread -Isrc -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
 LIBS       := $(PKG_LIBS) -lm

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -17,6 +18,53 @@
 
 #define CONNECTION_TIMEOUT_SECS 30 /* slow or idle clients are dropped after this */
 #define CONNECTION_LIMIT        1024
+
+/*
+ * libmicrohttpd is loaded when the server starts, not linked: with gnutls behind it, linking
+ * costs every command (`accord calendar due` among them) over a millisecond at start. The
+ * functions this file calls are reached through mhd, under their own names.
+ */
+#define LIBMHD_SONAME "libmicrohttpd.so.12"
+#define LIBMHD_FUNCS(X)                                                                            \
+    X(MHD_add_response_header)                                                                     \
+    X(MHD_create_response_from_buffer)                                                             \
+    X(MHD_destroy_response)                                                                        \
+    X(MHD_get_connection_info)                                                                     \
+    X(MHD_get_connection_values)                                                                   \
+    X(MHD_lookup_connection_value)                                                                 \
+    X(MHD_queue_response)                                                                          \
+    X(MHD_start_daemon)                                                                            \
+    X(MHD_stop_daemon)
+
+#define LIBMHD_POINTER(name) __typeof__(&name) name;
+static struct {
+    LIBMHD_FUNCS(LIBMHD_POINTER)
+} mhd;
+#undef LIBMHD_POINTER
+
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+static char mhd_error[160]; /* why loading failed; "" once loaded */
+
+/* Opens libmicrohttpd and resolves LIBMHD_FUNCS; what failed goes to mhd_error. */
+static void mhd_load(void)
+{
+    void *lib = dlopen(LIBMHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+    if (!lib) {
+        snprintf(mhd_error, sizeof(mhd_error), "%s", dlerror());
+        return;
+    }
+#define LIBMHD_RESOLVE(name)                                                                       \
+    if (!mhd_error[0]) {                                                                           \
+        void *fn = dlsym(lib, #name);                                                              \
+        if (fn)                                                                                    \
+            memcpy(&mhd.name, &fn, sizeof(fn));                                                    \
+        else                                                                                       \
+            snprintf(mhd_error, sizeof(mhd_error), "%s lacks %s", LIBMHD_SONAME, #name);           \
+    }
+    LIBMHD_FUNCS(LIBMHD_RESOLVE)
+#undef LIBMHD_RESOLVE
+}
 
 /* Per-exchange state kept between libmicrohttpd's calls of the access handler. */
 struct exchange {
@@ -43,7 +91,7 @@ static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char 
 
 static const char *header(struct MHD_Connection *c, struct http_ctx *ctx, const char *name)
 {
-    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    const char *v = mhd.MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 
     return v ? acc_arena_strdup(ctx->arena, v) : NULL;
 }
@@ -51,7 +99,7 @@ static const char *header(struct MHD_Connection *c, struct http_ctx *ctx, const 
 static void client_address(struct MHD_Connection *c, struct http_ctx *ctx)
 {
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char host[INET6_ADDRSTRLEN] = "-";
 
     if (ci && ci->client_addr) {
@@ -100,18 +148,18 @@ static struct exchange *exchange_new(struct http_app *app, struct MHD_Connection
     ctx->method = acc_arena_strdup(ctx->arena, method);
     ctx->path = acc_arena_strdup(ctx->arena, url);
     request_id(ctx->request_id);
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query, ctx);
+    mhd.MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query, ctx);
     ctx->authorization = header(c, ctx, MHD_HTTP_HEADER_AUTHORIZATION);
     ctx->csrf_header = header(c, ctx, "X-CSRF-Token");
     ctx->content_type = header(c, ctx, MHD_HTTP_HEADER_CONTENT_TYPE);
     ctx->if_none_match = header(c, ctx, MHD_HTTP_HEADER_IF_NONE_MATCH);
     {
-        const char *v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, AUTH_COOKIE_NAME);
+        const char *v = mhd.MHD_lookup_connection_value(c, MHD_COOKIE_KIND, AUTH_COOKIE_NAME);
 
         ctx->cookie_session = v ? acc_arena_strdup(ctx->arena, v) : NULL;
     }
     client_address(c, ctx);
-    len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    len = mhd.MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (len && strtoull(len, NULL, 10) > HTTP_BODY_MAX)
         ctx->body_too_big = true;
     acc_buf_init(&ex->body);
@@ -135,31 +183,31 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct http_ctx *ctx)
     enum MHD_Result ret;
 
     if (ctx->resp_static) {
-        r = MHD_create_response_from_buffer(ctx->resp_len, ctx->resp, MHD_RESPMEM_PERSISTENT);
+        r = mhd.MHD_create_response_from_buffer(ctx->resp_len, ctx->resp, MHD_RESPMEM_PERSISTENT);
     } else {
-        r = MHD_create_response_from_buffer(ctx->resp_len, ctx->resp ? ctx->resp : (char *)"",
-                                            ctx->resp ? MHD_RESPMEM_MUST_FREE
-                                                      : MHD_RESPMEM_PERSISTENT);
+        r = mhd.MHD_create_response_from_buffer(ctx->resp_len, ctx->resp ? ctx->resp : (char *)"",
+                                                ctx->resp ? MHD_RESPMEM_MUST_FREE
+                                                          : MHD_RESPMEM_PERSISTENT);
         ctx->resp = NULL; /* libmicrohttpd frees it now */
     }
     if (!r)
         return MHD_NO;
     if (ctx->resp_type)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctx->resp_type);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+        mhd.MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctx->resp_type);
+    mhd.MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    mhd.MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     if (ctx->resp_type && strncmp(ctx->resp_type, "text/html", 9) == 0) {
-        MHD_add_response_header(r, "Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' data:; frame-ancestors "
-                                "'none'; base-uri 'none'; form-action 'self'");
-        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        mhd.MHD_add_response_header(r, "Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data:; frame-ancestors "
+                                    "'none'; base-uri 'none'; form-action 'self'");
+        mhd.MHD_add_response_header(r, "X-Frame-Options", "DENY");
     }
     if (ctx->resp_type && strstr(ctx->resp_type, "json"))
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        mhd.MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (int i = 0; i < ctx->nheaders; i++)
-        MHD_add_response_header(r, ctx->headers[i].key, ctx->headers[i].value);
-    ret = MHD_queue_response(c, (unsigned)ctx->status, r);
-    MHD_destroy_response(r);
+        mhd.MHD_add_response_header(r, ctx->headers[i].key, ctx->headers[i].value);
+    ret = mhd.MHD_queue_response(c, (unsigned)ctx->status, r);
+    mhd.MHD_destroy_response(r);
     return ret;
 }
 
@@ -260,6 +308,12 @@ int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *rea
     rc = parse_listen(listen_addr, &ss, err);
     if (rc)
         return rc;
+    pthread_once(&mhd_once, mhd_load);
+    if (mhd_error[0])
+        return acc_fail(err, ACC_EBUG, "",
+                        "serving needs libmicrohttpd (" LIBMHD_SONAME "), which could not be "
+                        "loaded: %s",
+                        mhd_error);
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* Block the stop signals before the worker threads start, so they inherit the mask. */
@@ -269,12 +323,12 @@ int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *rea
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* The logger goes first so that libmicrohttpd reports the other options through it. */
-    d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER,
-                         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                         MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_TIMEOUT,
-                         (unsigned)CONNECTION_TIMEOUT_SECS, MHD_OPTION_CONNECTION_LIMIT,
-                         (unsigned)CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-                         NULL, MHD_OPTION_END);
+    d = mhd.MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER,
+                             on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                             MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_TIMEOUT,
+                             (unsigned)CONNECTION_TIMEOUT_SECS, MHD_OPTION_CONNECTION_LIMIT,
+                             (unsigned)CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+                             NULL, MHD_OPTION_END);
     if (!d)
         return acc_fail(err, ACC_ESTORE, "", "cannot listen on %s (in use, or not allowed)",
                         listen_addr);
@@ -283,7 +337,7 @@ int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *rea
         ready(arg);
     sigwait(&set, &sig);
     acc_log(ACC_LOG_INFO, "stopping", "signal", acc_log_int(sig), NULL);
-    MHD_stop_daemon(d);
+    mhd.MHD_stop_daemon(d);
     return ACC_OK;
 }
 
