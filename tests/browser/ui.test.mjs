@@ -629,6 +629,8 @@ async function signInAs(p, email) {
   await p.getByRole('button', { name: 'Sign in' }).click();
   await waitForApp(p);
   await p.locator('#who').waitFor({ state: 'visible' });
+  // The name is filled in once /me answers, which may be after #who shows.
+  await p.waitForFunction(() => (document.querySelector('#who-name')?.textContent || '').trim() !== '');
   return (await p.locator('#who-name').innerText()).trim();
 }
 
