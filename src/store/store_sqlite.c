@@ -17,12 +17,14 @@ struct lite_stmt {
     bool cached;
     bool busy;
     const char *key; /* the SQL text pointer it was prepared from */
+    uint64_t used;   /* when it was last taken, for evicting the least recently used */
 };
 
 struct lite {
     sqlite3 *db;
     struct lite_stmt cache[CACHE_SIZE];
     int ncache;
+    uint64_t ticks; /* counts statements taken from the cache */
 };
 
 static int fail_db(struct acc_err *err, sqlite3 *db, int rc, const char *what)
@@ -91,7 +93,26 @@ static void lite_close(struct store *st)
     free(l);
 }
 
-/* Finds a cached idle statement for this SQL text, or prepares one (cached while room lasts). */
+/*
+ * A cache slot for a new statement: a free one, else the least recently used idle one
+ * (finalized: SQL built per filter combination must not crowd out the steady statements);
+ * NULL when every slot is busy.
+ */
+static struct lite_stmt *cache_slot(struct lite *l)
+{
+    struct lite_stmt *victim = NULL;
+
+    if (l->ncache < CACHE_SIZE)
+        return &l->cache[l->ncache++];
+    for (int i = 0; i < l->ncache; i++)
+        if (!l->cache[i].busy && (!victim || l->cache[i].used < victim->used))
+            victim = &l->cache[i];
+    if (victim)
+        sqlite3_finalize(victim->s);
+    return victim;
+}
+
+/* Finds a cached idle statement for this SQL text, or prepares one and caches it. */
 static int prepare(struct store *st, const char *sql, struct lite_stmt **out, struct acc_err *err)
 {
     struct lite *l = st->be;
@@ -105,6 +126,7 @@ static int prepare(struct store *st, const char *sql, struct lite_stmt **out, st
             ls = &l->cache[i];
             if (!ls->busy && (pass || ls->key == sql) && strcmp(sqlite3_sql(ls->s), sql) == 0) {
                 ls->busy = true;
+                ls->used = ++l->ticks;
                 *out = ls;
                 return ACC_OK;
             }
@@ -115,8 +137,8 @@ static int prepare(struct store *st, const char *sql, struct lite_stmt **out, st
         acc_log(ACC_LOG_ERROR, "sql prepare failed", "sql", sql, NULL);
         return fail_db(err, l->db, rc, "prepare");
     }
-    if (l->ncache < CACHE_SIZE) {
-        ls = &l->cache[l->ncache++];
+    ls = cache_slot(l);
+    if (ls) {
         ls->cached = true;
     } else {
         ls = xcalloc(1, sizeof(*ls));
@@ -125,6 +147,7 @@ static int prepare(struct store *st, const char *sql, struct lite_stmt **out, st
     ls->s = s;
     ls->key = sql;
     ls->busy = true;
+    ls->used = ++l->ticks;
     *out = ls;
     return ACC_OK;
 }

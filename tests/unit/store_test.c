@@ -193,6 +193,33 @@ static void test_statement_reused_and_nested(void)
                      ACC_OK);
             T_EQ_INT(v, 2 * i);
         }
+        /*
+         * A statement in steady use keeps its cache slot while many one-off texts come and
+         * go (SQLite: the least recently used idle one is evicted, never the busy ones).
+         */
+        if (strcmp(store_backend(st), "sqlite") == 0) {
+            struct store_stmt *first, *again;
+            int64_t v;
+
+            T_EQ_INT(store_exec(st, sql, one, 1, &first, &err), ACC_OK);
+            store_finish(first);
+            for (int i = 0; i < 300; i++) {
+                struct store_arg a[] = {SA_INT(i)};
+
+                T_EQ_INT(store_query_int(
+                             st, acc_arena_printf(texts, "SELECT CAST(? AS BIGINT) * %d", i + 2), a,
+                             1, &v, &err),
+                         ACC_OK);
+                T_EQ_INT(v, i * (i + 2));
+                if (i % 10 == 0) {
+                    T_EQ_INT(store_query_int(st, sql, one, 1, &v, &err), ACC_OK);
+                    T_EQ_INT(v, 1);
+                }
+            }
+            T_EQ_INT(store_exec(st, sql, one, 1, &again, &err), ACC_OK);
+            T_OK(again == first);
+            store_finish(again);
+        }
         store_close(st);
         acc_arena_free(texts);
     }
