@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <strings.h>
 
+/* The reason a replayed wait or reopening carries: the file does not say why. */
+#define IMPORT_REASON "(not recorded: imported history)"
+
 /* ------------------------------------------------------------------ RFC 4180 reading */
 
 struct csv {
@@ -1083,13 +1086,13 @@ static int replay_event(struct import *im, const struct row *row, struct request
         return rc ? rc : request_load(im->st, r->id, ra, r, err);
     }
     case EV_WAIT_START:
-        return move(im, &provider, r, REQUEST_WAITING, "imported", e->missing, e->at, ra, err);
+        return move(im, &provider, r, REQUEST_WAITING, IMPORT_REASON, e->missing, e->at, ra, err);
     case EV_WAIT_END:
         return move(im, &requester, r, REQUEST_IN_PROGRESS, NULL, false, e->at, ra, err);
     case EV_RESOLVED:
         return move(im, &provider, r, REQUEST_RESOLVED, NULL, false, e->at, ra, err);
     case EV_REOPENED:
-        rc = move(im, &requester, r, REQUEST_REOPENED, "imported", false, e->at, ra, err);
+        rc = move(im, &requester, r, REQUEST_REOPENED, IMPORT_REASON, false, e->at, ra, err);
         return rc ? rc : move(im, &provider, r, REQUEST_IN_PROGRESS, NULL, false, e->at, ra, err);
     case EV_CLOSED:
         return move(im, &requester, r, REQUEST_CLOSED, NULL, false, e->at, ra, err);
