@@ -26,14 +26,9 @@ int auth_api_signin(struct http_ctx *ctx)
     struct auth_signin s;
     struct org_person p;
     const char *norm;
-    json_t *obj;
     int rc;
 
-    rc = http_body_object(ctx, &obj);
-    if (rc)
-        return http_reply_err(ctx);
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     if (rc)
         return http_reply_err(ctx);
     /* A malformed address cannot belong to anyone: the same answer as a wrong password. */
@@ -109,14 +104,10 @@ int auth_api_token_create(struct http_ctx *ctx)
     };
     char secret[AUTH_SECRET_LEN + 1];
     struct auth_token t;
-    json_t *obj, *body;
+    json_t *body;
     int rc;
 
-    rc = http_body_object(ctx, &obj);
-    if (rc)
-        return http_reply_err(ctx);
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     if (!rc && (days < 0 || days > AUTH_TOKEN_DAYS_MAX))
         rc = acc_fail(&ctx->err, ACC_EINVAL, "/expires_days",
                       "expires_days must be between 0 (never) and %d", AUTH_TOKEN_DAYS_MAX);

@@ -267,14 +267,12 @@ int calendar_api_holiday_add(struct http_ctx *ctx)
         {"name", JX_STR, true, CALENDAR_NAME_MAX, &name, NULL},
     };
     struct calendar_holiday h;
-    json_t *obj;
     int64_t id;
     int rc;
 
-    if (http_param_id(ctx, 0, &id) || http_body_object(ctx, &obj))
+    if (http_param_id(ctx, 0, &id))
         return http_reply_err(ctx);
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     if (rc ||
         calendar_holiday_add(ctx->store, &ctx->principal.actor, id, date, name, ctx->arena, &h,
                              &ctx->err) ||
@@ -343,13 +341,11 @@ int calendar_api_due(struct http_ctx *ctx)
         {"minutes", JX_INT, true, 0, &minutes, NULL},
     };
     struct calendar_due_answer a;
-    json_t *obj;
     int rc;
 
-    if (http_param_id(ctx, 0, &id) || http_body_object(ctx, &obj))
+    if (http_param_id(ctx, 0, &id))
         return http_reply_err(ctx);
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     if (rc)
         return http_reply_err(ctx);
     if (acc_time_parse(start, &start_at))

@@ -800,13 +800,11 @@ int contract_api_department_policy_put(struct http_ctx *ctx)
     struct contract_policy p;
     int64_t id, policy_id = 0;
     const struct jx_field fields[] = {{"policy_id", JX_ID, true, 0, &policy_id, NULL}};
-    json_t *obj;
     int rc;
 
-    if (http_param_id(ctx, 0, &id) || http_body_object(ctx, &obj))
+    if (http_param_id(ctx, 0, &id))
         return http_reply_err(ctx);
-    rc = jx_read(obj, fields, 1, ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, 1);
     if (rc || contract_policy_default_set(ctx->store, &ctx->principal.actor, id, policy_id,
                                           ctx->arena, &p, &ctx->err))
         return http_reply_err(ctx);

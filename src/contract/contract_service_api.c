@@ -65,15 +65,10 @@ static int read_service(struct http_ctx *ctx, struct contract_service_input *in)
         {"deputy_id", JX_ID, false, 0, &in->deputy_id, &in->has_deputy},
         {"active", JX_BOOL, false, 0, &in->active, &in->has_active},
     };
-    json_t *obj;
     int rc;
 
     memset(in, 0, sizeof(*in));
-    rc = http_body_object(ctx, &obj);
-    if (rc)
-        return rc;
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     return rc;
 }
 

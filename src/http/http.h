@@ -137,6 +137,9 @@ json_t *http_page_json_keyed(json_t *items, bool more, int64_t last_key, int64_t
 
 /* Parses the body as a JSON object (415 unless Content-Type is JSON). */
 int http_body_object(struct http_ctx *ctx, json_t **out);
+/* Reads the body's JSON object into flat fields with jx_read() (same codes as both). */
+struct jx_field;
+int http_body_fields(struct http_ctx *ctx, const struct jx_field *fields, size_t n);
 
 /* Runs the whole exchange after the body is in: route, authenticate, handle, commit. */
 void http_dispatch(struct http_ctx *ctx);

@@ -250,3 +250,15 @@ int http_body_object(struct http_ctx *ctx, json_t **out)
     }
     return jx_parse_object(ctx->body, ctx->body_len, out, &ctx->err);
 }
+
+int http_body_fields(struct http_ctx *ctx, const struct jx_field *fields, size_t n)
+{
+    json_t *obj;
+    int rc = http_body_object(ctx, &obj);
+
+    if (rc)
+        return rc;
+    rc = jx_read(obj, fields, n, ctx->arena, &ctx->err);
+    json_decref(obj);
+    return rc;
+}

@@ -58,15 +58,10 @@ static int read_department(struct http_ctx *ctx, struct org_department_input *in
         {"deputy_id", JX_ID, false, 0, &in->deputy_id, &in->has_deputy},
         {"active", JX_BOOL, false, 0, &in->active, &in->has_active},
     };
-    json_t *obj;
     int rc;
 
     memset(in, 0, sizeof(*in));
-    rc = http_body_object(ctx, &obj);
-    if (rc)
-        return rc;
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     return rc;
 }
 
@@ -148,15 +143,10 @@ static int read_person(struct http_ctx *ctx, struct org_person_input *in)
         {"active", JX_BOOL, false, 0, &in->active, &in->has_active},
         {"password", JX_STR, false, AUTH_PASSWORD_MAX, &password, &has_password},
     };
-    json_t *obj;
     int rc;
 
     memset(in, 0, sizeof(*in));
-    rc = http_body_object(ctx, &obj);
-    if (rc)
-        return rc;
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     if (!rc && has_role) {
         in->has_role = true;
         rc = org_role_parse(role, &in->role, &ctx->err);

@@ -283,13 +283,9 @@ int request_api_create(struct http_ctx *ctx)
         {"external_ref", JX_STR, false, REQUEST_EXTERNAL_MAX, &in.external_ref, NULL},
     };
     struct request r;
-    json_t *obj;
     int rc;
 
-    if (http_body_object(ctx, &obj))
-        return http_reply_err(ctx);
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     if (!rc && !in.contract_id)
         rc = acc_fail(&ctx->err, ACC_EINVAL, "/contract_id", "contract_id is required");
     if (rc || request_create(ctx->store, http_app_zones(ctx->app), &ctx->principal.actor, &in,
@@ -303,13 +299,11 @@ int request_api_update(struct http_ctx *ctx)
     int64_t id, assignee = 0;
     const struct jx_field fields[] = {{"assignee_id", JX_ID, true, 0, &assignee, NULL}};
     struct request r;
-    json_t *obj;
     int rc;
 
-    if (http_param_id(ctx, 0, &id) || http_body_object(ctx, &obj))
+    if (http_param_id(ctx, 0, &id))
         return http_reply_err(ctx);
-    rc = jx_read(obj, fields, 1, ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, 1);
     if (!rc && !assignee)
         rc = acc_fail(&ctx->err, ACC_EINVAL, "/assignee_id", "a request always has an assignee");
     if (rc || request_assign(ctx->store, &ctx->principal.actor, id, assignee, acc_now(), ctx->arena,
@@ -330,13 +324,11 @@ int request_api_transition(struct http_ctx *ctx)
     enum request_status status;
     struct request r;
     int64_t id;
-    json_t *obj;
     int rc;
 
-    if (http_param_id(ctx, 0, &id) || http_body_object(ctx, &obj))
+    if (http_param_id(ctx, 0, &id))
         return http_reply_err(ctx);
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     if (!rc && request_status_parse(to, &status))
         rc = acc_fail(&ctx->err, ACC_EINVAL, "/to",
                       "to must be in_progress, waiting_on_consumer, resolved, reopened or closed");
@@ -401,13 +393,11 @@ int request_api_comment_add(struct http_ctx *ctx)
     };
     struct request_comment c = {0};
     int64_t id;
-    json_t *obj;
     int rc;
 
-    if (http_param_id(ctx, 0, &id) || http_body_object(ctx, &obj))
+    if (http_param_id(ctx, 0, &id))
         return http_reply_err(ctx);
-    rc = jx_read(obj, fields, ACC_ARRAY_LEN(fields), ctx->arena, &ctx->err);
-    json_decref(obj);
+    rc = http_body_fields(ctx, fields, ACC_ARRAY_LEN(fields));
     if (rc || request_comment_add(ctx->store, http_app_zones(ctx->app), &ctx->principal.actor, id,
                                   body, internal, acc_now(), ctx->arena, &c, &ctx->err))
         return http_reply_err(ctx);
