@@ -1,5 +1,6 @@
 /* request_api.c: HTTP handlers for /api/v1/requests: raising, lists, moves, conversation. */
 #include "base/acc.h"
+#include "base/log.h"
 #include "calendar/calendar_db.h"
 #include "jx/jx.h"
 #include "request/request_api.h"
@@ -22,9 +23,15 @@ static const struct calendar *memo_get(struct http_ctx *ctx, struct cal_memo *m,
     for (int i = 0; i < m->n; i++)
         if (m->id[i] == id)
             return &m->cal[i];
-    if (m->n == CAL_MEMO || calendar_record_load(ctx->store, id, http_app_zones(ctx->app),
-                                                 ctx->arena, &m->cal[m->n], &e))
+    if (m->n == CAL_MEMO)
+        return NULL; /* a page over more calendars: the rest show UTC only */
+    if (calendar_record_load(ctx->store, id, http_app_zones(ctx->app), ctx->arena, &m->cal[m->n],
+                             &e)) {
+        /* The reply still holds the stored UTC instants; say why local times are missing. */
+        acc_log(ACC_LOG_WARN, "calendar not loaded for a request reply", "calendar_id",
+                acc_log_int(id), "error", e.msg, "request_id", ctx->request_id, NULL);
         return NULL;
+    }
     m->id[m->n] = id;
     return &m->cal[m->n++];
 }
