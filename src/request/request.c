@@ -920,6 +920,10 @@ int request_assign(struct store *st, const struct org_actor *who, int64_t id, in
 
 /* ---- the conversation ---- */
 
+#define COMMENT_SELECT                                                                             \
+    "SELECT c.id, c.request_id, c.author_id, p.name, c.internal, c.body, c.created_at FROM "       \
+    "request_comment c LEFT JOIN person p ON p.id = c.author_id "
+
 static int read_comment(struct store_stmt *stmt, void *item, struct acc_arena *arena,
                         struct acc_err *err)
 {
@@ -1016,11 +1020,7 @@ int request_comment_add(struct store *st, struct calendar_zones *zones, const st
         struct store_stmt *stmt = NULL;
         bool row = false;
 
-        rc = store_exec(st,
-                        "SELECT c.id, c.request_id, c.author_id, p.name, c.internal, c.body, "
-                        "c.created_at FROM request_comment c LEFT JOIN person p ON p.id = "
-                        "c.author_id WHERE c.id = ?",
-                        args, 1, &stmt, err);
+        rc = store_exec(st, COMMENT_SELECT "WHERE c.id = ?", args, 1, &stmt, err);
         if (!rc)
             rc = store_step(stmt, &row, err);
         if (!rc && row)
@@ -1043,10 +1043,8 @@ int request_comment_list(struct store *st, const struct org_actor *who, int64_t 
                                    SA_INT(after_id), SA_INT(limit + 1)};
 
         rc = store_exec(st,
-                        "SELECT c.id, c.request_id, c.author_id, p.name, c.internal, c.body, "
-                        "c.created_at FROM request_comment c LEFT JOIN person p ON p.id = "
-                        "c.author_id WHERE c.request_id = ? AND (c.internal = 0 OR ? = 1) AND "
-                        "c.id > ? ORDER BY c.id LIMIT ?",
+                        COMMENT_SELECT "WHERE c.request_id = ? AND (c.internal = 0 OR ? = 1) "
+                                       "AND c.id > ? ORDER BY c.id LIMIT ?",
                         args, ACC_ARRAY_LEN(args), &stmt, err);
     }
     if (!rc)
