@@ -33,20 +33,25 @@ const char *acc_log_int(int64_t v)
 
 void acc_json_escape(struct acc_buf *b, const char *s)
 {
+    const char *run = s; /* the start of the bytes that go out as they are */
+
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
 
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        acc_buf_add(b, run, (size_t)(s - run));
+        run = s + 1;
         if (c == '"' || c == '\\') {
             acc_buf_add(b, "\\", 1);
             acc_buf_add(b, s, 1);
         } else if (c == '\n') {
             acc_buf_adds(b, "\\n");
-        } else if (c < 0x20) {
-            acc_buf_addf(b, "\\u%04x", c);
         } else {
-            acc_buf_add(b, s, 1);
+            acc_buf_addf(b, "\\u%04x", c);
         }
     }
+    acc_buf_add(b, run, (size_t)(s - run));
 }
 
 void acc_log(enum acc_log_level level, const char *msg, ...)

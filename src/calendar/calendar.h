@@ -77,6 +77,19 @@ void calendar_zones_free(struct calendar_zones *zones);
 int calendar_zones_get(struct calendar_zones *zones, const char *name,
                        const struct calendar_tz **out, struct acc_err *err);
 
+/*
+ * The same cache keeps engine calendars of stored calendars, each built at a stamp (the
+ * calendar revision of calendar_db.h, which every change of any calendar moves on), so that
+ * readers skip the queries and the building. calendar_zones_cal_get() copies a kept calendar
+ * built at stamp into *out (the caller's, released by calendar_release()) and returns true;
+ * false when there is none. calendar_zones_cal_put() keeps a copy of cal.
+ */
+struct calendar;
+bool calendar_zones_cal_get(struct calendar_zones *zones, int64_t id, int64_t stamp,
+                            struct calendar *out);
+void calendar_zones_cal_put(struct calendar_zones *zones, int64_t id, int64_t stamp,
+                            const struct calendar *cal);
+
 /* ------------------------------------------------------------------ week and dates */
 
 /*

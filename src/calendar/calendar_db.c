@@ -569,17 +569,25 @@ int calendar_record_load(struct store *st, int64_t id, struct calendar_zones *zo
 {
     const struct calendar_tz *tz;
     struct calendar_record c;
+    int64_t stamp;
     int32_t *days;
     size_t n;
     int rc;
 
-    rc = calendar_record_get(st, id, arena, &c, err);
+    /* Read in the caller's transaction, the revision says whether a kept calendar is current. */
+    rc = calendar_revision(st, &stamp, err);
+    if (!rc && calendar_zones_cal_get(zones, id, stamp, out))
+        return ACC_OK;
+    if (!rc)
+        rc = calendar_record_get(st, id, arena, &c, err);
     if (!rc)
         rc = calendar_zones_get(zones, c.zone, &tz, err);
     if (!rc)
         rc = holiday_days(st, id, arena, &days, &n, err);
     if (!rc)
         rc = calendar_init(out, tz, &c.week, days, n, err);
+    if (!rc)
+        calendar_zones_cal_put(zones, id, stamp, out);
     return rc;
 }
 

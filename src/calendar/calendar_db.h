@@ -82,8 +82,10 @@ int calendar_record_delete(struct store *st, const struct org_actor *who, int64_
 /*
  * Builds the engine's calendar of stored calendar id: its zone from zones, its week and
  * all its holidays. On success the caller owns *out and calendar_release()s it; the zone
- * stays owned by zones. Codes: ACC_OK, ACC_ENOTFOUND, ACC_EINVAL (stored data that no
- * longer loads, e.g. a zone removed from the system), ACC_ESTORE.
+ * stays owned by zones, which also keeps a copy of the calendar for the next call that finds
+ * the calendar revision unchanged (then the calendar costs one query). Codes: ACC_OK,
+ * ACC_ENOTFOUND, ACC_EINVAL (stored data that no longer loads, e.g. a zone removed from the
+ * system), ACC_ESTORE.
  */
 int calendar_record_load(struct store *st, int64_t id, struct calendar_zones *zones,
                          struct acc_arena *arena, struct calendar *out, struct acc_err *err);

@@ -583,10 +583,67 @@ struct zone_entry {
     struct calendar_tz *tz;
 };
 
-struct calendar_zones {
-    pthread_mutex_t lock;
-    struct zone_entry *bucket[TZ_BUCKETS];
+/* Engine calendars of stored calendars kept by calendar_zones_cal_put(); replaced in turn. */
+#define CAL_SLOTS 16
+
+struct cal_slot {
+    int64_t id, stamp; /* id 0: empty */
+    struct calendar cal;
 };
+
+struct calendar_zones {
+    pthread_mutex_t lock; /* guards bucket, cals and next_cal */
+    struct zone_entry *bucket[TZ_BUCKETS];
+    struct cal_slot cals[CAL_SLOTS];
+    unsigned next_cal;
+};
+
+/* A copy of src in dst, with its own holidays. */
+static void cal_copy(struct calendar *dst, const struct calendar *src)
+{
+    *dst = *src;
+    dst->holidays = NULL;
+    if (src->n_holidays) {
+        dst->holidays = xcalloc(src->n_holidays, sizeof(*dst->holidays));
+        memcpy(dst->holidays, src->holidays, src->n_holidays * sizeof(*dst->holidays));
+    }
+}
+
+bool calendar_zones_cal_get(struct calendar_zones *zones, int64_t id, int64_t stamp,
+                            struct calendar *out)
+{
+    bool hit = false;
+
+    pthread_mutex_lock(&zones->lock);
+    for (int i = 0; i < CAL_SLOTS && !hit; i++) {
+        if (zones->cals[i].id == id && zones->cals[i].stamp == stamp) {
+            cal_copy(out, &zones->cals[i].cal);
+            hit = true;
+        }
+    }
+    pthread_mutex_unlock(&zones->lock);
+    return hit;
+}
+
+void calendar_zones_cal_put(struct calendar_zones *zones, int64_t id, int64_t stamp,
+                            const struct calendar *cal)
+{
+    struct cal_slot *slot = NULL;
+
+    pthread_mutex_lock(&zones->lock);
+    /* The calendar's older copy goes first, then the slot whose turn it is. */
+    for (int i = 0; i < CAL_SLOTS && !slot; i++)
+        if (zones->cals[i].id == id)
+            slot = &zones->cals[i];
+    if (!slot)
+        slot = &zones->cals[zones->next_cal++ % CAL_SLOTS];
+    if (slot->id)
+        calendar_release(&slot->cal);
+    slot->id = id;
+    slot->stamp = stamp;
+    cal_copy(&slot->cal, cal);
+    pthread_mutex_unlock(&zones->lock);
+}
 
 struct calendar_zones *calendar_zones_new(void)
 {
@@ -611,6 +668,9 @@ void calendar_zones_free(struct calendar_zones *zones)
             e = next;
         }
     }
+    for (int i = 0; i < CAL_SLOTS; i++)
+        if (zones->cals[i].id)
+            calendar_release(&zones->cals[i].cal);
     pthread_mutex_destroy(&zones->lock);
     free(zones);
 }

@@ -378,6 +378,13 @@ int contract_version_get(struct store *st, const struct org_actor *who, int64_t 
     return rc;
 }
 
+int contract_version_of(struct store *st, const struct org_actor *who, const struct contract *c,
+                        int number, struct acc_arena *arena, struct contract_version *out,
+                        struct acc_err *err)
+{
+    return visible_version(st, who, c, number, arena, out, err);
+}
+
 int contract_version_list(struct store *st, const struct org_actor *who, int64_t contract_id,
                           struct acc_arena *arena, struct contract_version **items, int *n,
                           struct acc_err *err)

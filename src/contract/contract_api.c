@@ -349,8 +349,8 @@ static int contract_full_json(struct http_ctx *ctx, const struct contract *c, js
     int number = c->active_version ? c->active_version : c->latest_version;
     int rc;
 
-    rc = contract_version_get(ctx->store, &ctx->principal.actor, c->id, number, ctx->arena, &v,
-                              &ctx->err);
+    rc = contract_version_of(ctx->store, &ctx->principal.actor, c, number, ctx->arena, &v,
+                             &ctx->err);
     if (rc)
         return rc;
     *out = contract_to_json(c);

@@ -46,21 +46,31 @@ int contract_levels_load(struct store *st, bool by_version, int64_t owner_id,
         l->people = acc_arena_alloc(arena, sizeof(*l->people) * CONTRACT_LEVEL_PEOPLE_MAX);
     }
     store_finish(stmt);
-    for (int i = 0; !rc && i < count; i++) {
-        struct store_arg a[] = {SA_INT(ids[i])};
-        struct contract_level *l = &out[i];
-
+    /* The people of all levels in one query, matched to their level by id. */
+    if (!rc && count)
         rc = store_exec(st,
-                        "SELECT p.id, p.name FROM escalation_level_person lp JOIN person p ON "
-                        "p.id = lp.person_id WHERE lp.level_id = ? ORDER BY p.id",
-                        a, 1, &stmt, err);
-        while (!rc && !(rc = store_step(stmt, &row, err)) && row &&
-               l->n_people < CONTRACT_LEVEL_PEOPLE_MAX) {
-            l->people[l->n_people].id = store_col_int(stmt, 0);
-            l->people[l->n_people++].name = store_col_dup(stmt, 1, arena);
+                        by_version ? "SELECT lp.level_id, p.id, p.name FROM escalation_level l "
+                                     "JOIN escalation_level_person lp ON lp.level_id = l.id JOIN "
+                                     "person p ON p.id = lp.person_id WHERE l.version_id = ? "
+                                     "ORDER BY lp.level_id, p.id"
+                                   : "SELECT lp.level_id, p.id, p.name FROM escalation_level l "
+                                     "JOIN escalation_level_person lp ON lp.level_id = l.id JOIN "
+                                     "person p ON p.id = lp.person_id WHERE l.policy_id = ? "
+                                     "ORDER BY lp.level_id, p.id",
+                        args, 1, &stmt, err);
+    while (!rc && count && !(rc = store_step(stmt, &row, err)) && row) {
+        int64_t level_id = store_col_int(stmt, 0);
+
+        for (int i = 0; i < count; i++) {
+            struct contract_level *l = &out[i];
+
+            if (ids[i] != level_id || l->n_people == CONTRACT_LEVEL_PEOPLE_MAX)
+                continue;
+            l->people[l->n_people].id = store_col_int(stmt, 1);
+            l->people[l->n_people++].name = store_col_dup(stmt, 2, arena);
         }
-        store_finish(stmt);
     }
+    store_finish(stmt);
     if (!rc) {
         *levels = out;
         *n = count;

@@ -36,7 +36,13 @@ enum {
     ROUTE_WRITE = 1 << 4,   /* runs in one write transaction, rolled back on status >= 400 */
     ROUTE_OWN_TXN = 1 << 5, /* the handler opens its own transactions (sign-in) */
     ROUTE_CACHED = 1 << 6,  /* a GET whose reply depends only on path, query and org revision */
-    ROUTE_WAKES_SWEEPER = 1 << 7 /* its commit may move a request's next escalation instant */
+    ROUTE_WAKES_SWEEPER = 1 << 7, /* its commit may move a request's next escalation instant */
+    /*
+     * A write that runs alone on its handler thread in its own transaction instead of in the
+     * writer's batch: its handler is slow (password hashing, imports) and would hold up the
+     * writes batched with it.
+     */
+    ROUTE_SOLO = 1 << 8
 };
 
 struct route {
@@ -86,12 +92,21 @@ struct http_ctx {
     const char *resp_type;
     struct http_kv headers[HTTP_HEADERS_MAX];
     int nheaders;
+    int64_t t0;     /* the router's: when dispatch started (monotonic ns) */
+    int metric_idx; /* the router's: the counters the exchange goes to */
 };
 
 /* Sets a JSON reply, taking the reference to body. Returns 0. */
 int http_reply_json(struct http_ctx *ctx, int status, json_t *body);
+/* Sets a JSON reply from text written already (malloc'd, len bytes), taking it. Returns 0. */
+int http_reply_json_text(struct http_ctx *ctx, int status, char *text, size_t len);
 /* Sets an RFC 9457 problem reply from ctx->err. Returns 0. */
 int http_reply_err(struct http_ctx *ctx);
+/*
+ * Replaces the reply of an exchange whose change was not stored (the commit failed, or the
+ * batch it was part of) with the problem of cause; drops the handler's headers. Returns 0.
+ */
+int http_reply_lost(struct http_ctx *ctx, const struct acc_err *cause);
 /* The same with another status than the code's own (405). Returns 0. */
 int http_reply_err_status(struct http_ctx *ctx, int status);
 /* Fills ctx->err and sets the problem reply in one step. Returns 0. */
@@ -134,6 +149,9 @@ int http_page_read_keyed(struct http_ctx *ctx, struct http_page *out);
 json_t *http_page_json(json_t *items, bool more, int64_t last_id);
 /* The same with a keyed cursor after (last_key, last_id). */
 json_t *http_page_json_keyed(json_t *items, bool more, int64_t last_key, int64_t last_id);
+/* The next_cursor text of either form (in the arena), or NULL when no more items came. */
+const char *http_page_cursor(struct http_ctx *ctx, bool more, bool keyed, int64_t last_key,
+                             int64_t last_id);
 
 /* Parses the body as a JSON object (415 unless Content-Type is JSON). */
 int http_body_object(struct http_ctx *ctx, json_t **out);
@@ -141,7 +159,20 @@ int http_body_object(struct http_ctx *ctx, json_t **out);
 struct jx_field;
 int http_body_fields(struct http_ctx *ctx, const struct jx_field *fields, size_t n);
 
-/* Runs the whole exchange after the body is in: route, authenticate, handle, commit. */
+/*
+ * Starts an exchange whose body is in: finds the route and, unless it is a write that goes to
+ * the batch writer, runs it whole (authenticate, handle, commit, count, log). Returns true
+ * when ctx has its reply; false when the caller must hand ctx to http_batch_run().
+ */
+bool http_dispatch_start(struct http_ctx *ctx);
+/*
+ * Group commit: runs n started write exchanges in one write transaction, each inside its own
+ * savepoint (a failed one is rolled back alone), then commits once, so that n changes cost
+ * one durable commit. If the transaction cannot be committed, every exchange of the batch
+ * gets the error. Then each is counted and logged.
+ */
+void http_batch_run(struct http_app *app, struct http_ctx **ctxs, int n);
+/* The whole exchange on the calling thread: http_dispatch_start(), then a batch of one. */
 void http_dispatch(struct http_ctx *ctx);
 
 /* Everything the server shares between threads; owned by cmd_serve (or a test). */

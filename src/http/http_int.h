@@ -58,6 +58,10 @@ struct http_app {
     char **etags; /* one per embedded web file */
     struct reply_cache cache;
     struct calendar_zones *zones; /* zones of stored calendars, loaded on first use */
+    /* Group commit, counted by the thread that runs the batches (one at a time). */
+    uint64_t batches;
+    uint64_t batched;      /* write exchanges in them */
+    struct writer *writer; /* http_serve()'s group-commit writer while it serves, else NULL */
 };
 
 extern const int metric_statuses[METRIC_NSTATUS];

@@ -105,6 +105,14 @@ char *http_metrics_text(struct http_app *app, size_t *len)
                      "accord_http_cache_misses_total %llu\n",
                      (unsigned long long)hits, (unsigned long long)misses);
     }
+    acc_buf_addf(&b,
+                 "# HELP accord_write_batches_total Write transactions of the group commit, "
+                 "each with one durable commit.\n"
+                 "# TYPE accord_write_batches_total counter\naccord_write_batches_total %llu\n"
+                 "# HELP accord_write_batched_total Write requests that went through those "
+                 "transactions.\n"
+                 "# TYPE accord_write_batched_total counter\naccord_write_batched_total %llu\n",
+                 (unsigned long long)load(&app->batches), (unsigned long long)load(&app->batched));
     if (app->cfg.sweeper) {
         struct request_sweeper_stats sw;
 

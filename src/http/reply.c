@@ -51,9 +51,31 @@ int http_reply_json(struct http_ctx *ctx, int status, json_t *body)
     return 0;
 }
 
+int http_reply_json_text(struct http_ctx *ctx, int status, char *text, size_t len)
+{
+    set_body(ctx, status, text, "application/json");
+    ctx->resp_len = len;
+    return 0;
+}
+
 int http_reply_err(struct http_ctx *ctx)
 {
     return http_reply_err_status(ctx, http_status_of(ctx->err.code ? ctx->err.code : ACC_EBUG));
+}
+
+int http_reply_lost(struct http_ctx *ctx, const struct acc_err *cause)
+{
+    int nkept = 0;
+
+    ctx->err = *cause;
+    if (!ctx->err.code)
+        acc_fail(&ctx->err, ACC_ESTORE, "", "the change could not be stored");
+    /* The handler's headers (Location, ...) described what is now gone; the request id stays. */
+    for (int i = 0; i < ctx->nheaders; i++)
+        if (strcmp(ctx->headers[i].key, "X-Request-Id") == 0)
+            ctx->headers[nkept++] = ctx->headers[i];
+    ctx->nheaders = nkept;
+    return http_reply_err(ctx);
 }
 
 int http_reply_err_status(struct http_ctx *ctx, int status)
@@ -208,37 +230,41 @@ int http_page_read_keyed(struct http_ctx *ctx, struct http_page *out)
     return page_read(ctx, true, out);
 }
 
-static json_t *page_json(json_t *items, bool more, const char *raw, int n)
+const char *http_page_cursor(struct http_ctx *ctx, bool more, bool keyed, int64_t last_key,
+                             int64_t last_id)
 {
-    json_t *page = json_object();
+    char raw[48], *b64;
+    int n;
 
-    json_object_set_new(page, "items", items);
-    if (more) {
-        char b64[72];
+    if (!more)
+        return NULL;
+    n = keyed ? snprintf(raw, sizeof(raw), "d%lld.%lld", (long long)last_key, (long long)last_id)
+              : snprintf(raw, sizeof(raw), "k%lld", (long long)last_id);
+    b64 = acc_arena_alloc(ctx->arena, 72);
+    sodium_bin2base64(b64, 72, (const unsigned char *)raw, (size_t)n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return b64;
+}
 
-        sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)raw, (size_t)n,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-        json_object_set_new(page, "next_cursor", json_string(b64));
-    } else {
-        json_object_set_new(page, "next_cursor", json_null());
-    }
+static json_t *page_json(json_t *items, bool more, bool keyed, int64_t last_key, int64_t last_id)
+{
+    struct http_ctx scratch = {.arena = acc_arena_new()};
+    const char *cursor = http_page_cursor(&scratch, more, keyed, last_key, last_id);
+    json_t *page = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                             cursor ? json_string(cursor) : json_null());
+
+    acc_arena_free(scratch.arena);
     return page;
 }
 
 json_t *http_page_json(json_t *items, bool more, int64_t last_id)
 {
-    char raw[24];
-    int n = snprintf(raw, sizeof(raw), "k%lld", (long long)last_id);
-
-    return page_json(items, more, raw, n);
+    return page_json(items, more, false, 0, last_id);
 }
 
 json_t *http_page_json_keyed(json_t *items, bool more, int64_t last_key, int64_t last_id)
 {
-    char raw[48];
-    int n = snprintf(raw, sizeof(raw), "d%lld.%lld", (long long)last_key, (long long)last_id);
-
-    return page_json(items, more, raw, n);
+    return page_json(items, more, true, last_key, last_id);
 }
 
 int http_body_object(struct http_ctx *ctx, json_t **out)

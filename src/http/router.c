@@ -131,7 +131,13 @@ static void run_cached(struct http_ctx *ctx)
         http_cache_put(cache, key, rev, ctx->resp, ctx->resp_len);
 }
 
-/* Runs the handler, in a write transaction when the route writes. */
+/* Whether a route's writes go to the batch writer (http_batch_run) instead of running alone. */
+static bool batched(const struct route *r)
+{
+    return (r->flags & ROUTE_WRITE) && !(r->flags & (ROUTE_OWN_TXN | ROUTE_SOLO));
+}
+
+/* Runs a reading route in one read transaction, or a solo write in its own transaction. */
 static void run_route(struct http_ctx *ctx)
 {
     unsigned flags = ctx->route->flags;
@@ -139,10 +145,6 @@ static void run_route(struct http_ctx *ctx)
     struct acc_err cerr;
     bool read_txn = !(flags & ROUTE_WRITE);
 
-    if (ctx->query_overflow) {
-        http_reply_fail(ctx, ACC_EINVAL, "/query", "more than %d query parameters", HTTP_QUERY_MAX);
-        return;
-    }
     /*
      * A read route runs in one read transaction: a consistent view, and the database's
      * read lock is taken once instead of once per statement.
@@ -172,16 +174,10 @@ static void run_route(struct http_ctx *ctx)
     if (txn && ctx->status >= 400) {
         store_rollback(ctx->store);
     } else if (txn && store_commit(ctx->store, &cerr)) {
-        ctx->err = cerr;
-        ctx->nheaders = 0;
-        http_reply_err(ctx);
+        http_reply_lost(ctx, &cerr);
     }
-    /*
-     * Only after the commit (the router's, or a ROUTE_OWN_TXN handler's own): the sweeper
-     * reads the next instant on its own connection, and must see the change.
-     */
-    if ((flags & ROUTE_WAKES_SWEEPER) && ctx->status < 400)
-        request_sweeper_poke(ctx->app->cfg.sweeper);
+    if (ctx->signed_in && ctx->principal.touch_due)
+        auth_token_touch(ctx->store, ctx->principal.token_id);
 }
 
 static void log_exchange(struct http_ctx *ctx, int64_t ns)
@@ -195,43 +191,125 @@ static void log_exchange(struct http_ctx *ctx, int64_t ns)
             ctx->err.msg, NULL);
 }
 
-void http_dispatch(struct http_ctx *ctx)
+/*
+ * What follows a commit (the router's, the batch's, or a ROUTE_OWN_TXN handler's own): the
+ * sweeper reads the next instant on its own connection and must see the change. Then the
+ * exchange is counted and logged.
+ */
+static void finish(struct http_ctx *ctx)
 {
-    int64_t t0 = acc_mono_ns();
-    int idx = -1, metric_idx;
+    int64_t ns = acc_mono_ns() - ctx->t0;
+
+    if (ctx->route && (ctx->route->flags & ROUTE_WAKES_SWEEPER) && ctx->status < 400)
+        request_sweeper_poke(ctx->app->cfg.sweeper);
+    http_metrics_count(ctx->app, ctx->metric_idx, ctx->status, ns);
+    log_exchange(ctx, ns);
+}
+
+bool http_dispatch_start(struct http_ctx *ctx)
+{
     bool api = strncmp(ctx->path, "/api/", 5) == 0 || strcmp(ctx->path, "/api") == 0;
     bool known;
+    int idx;
 
+    ctx->t0 = acc_mono_ns();
     http_header_add(ctx, "X-Request-Id", ctx->request_id);
     idx = find_route(ctx, &known);
     if (idx >= 0) {
         ctx->route = &http_routes[idx];
-        metric_idx = idx;
+        ctx->metric_idx = idx;
         if (ctx->body_too_big) {
             http_reply_fail(ctx, ACC_ETOOBIG, "", "the body is larger than %d bytes",
                             HTTP_BODY_MAX);
+        } else if (ctx->query_overflow) {
+            http_reply_fail(ctx, ACC_EINVAL, "/query", "more than %d query parameters",
+                            HTTP_QUERY_MAX);
+        } else if (batched(ctx->route)) {
+            return false;
         } else {
             ctx->store = store_pool_lease(ctx->app->cfg.pool);
             run_route(ctx);
-            if (ctx->signed_in && ctx->principal.touch_due)
-                auth_token_touch(ctx->store, ctx->principal.token_id);
             store_pool_return(ctx->app->cfg.pool, ctx->store);
             ctx->store = NULL;
         }
     } else if (known) {
-        metric_idx = (int)http_nroutes;
+        ctx->metric_idx = (int)http_nroutes;
         http_header_add(ctx, "Allow", allowed_methods(ctx));
         acc_fail(&ctx->err, ACC_EINVAL, "", "method %s is not allowed here", ctx->method);
         http_reply_err_status(ctx, 405);
     } else if (api || is_write_method(ctx->method)) {
-        metric_idx = (int)http_nroutes;
+        ctx->metric_idx = (int)http_nroutes;
         http_reply_fail(ctx, ACC_ENOTFOUND, "", "no such resource '%s'", ctx->path);
     } else {
-        metric_idx = (int)http_nroutes + 1;
+        ctx->metric_idx = (int)http_nroutes + 1;
         http_static(ctx);
     }
-    http_metrics_count(ctx->app, metric_idx, ctx->status, acc_mono_ns() - t0);
-    log_exchange(ctx, acc_mono_ns() - t0);
+    finish(ctx);
+    return true;
+}
+
+/* Runs the nth write of a batch inside its savepoint; false when the transaction is lost. */
+static bool batch_one(struct store *st, struct http_ctx *ctx, struct acc_err *err)
+{
+    ctx->store = st;
+    if (store_exec(st, "SAVEPOINT exchange", NULL, 0, NULL, err)) {
+        http_reply_lost(ctx, err);
+        return false;
+    }
+    if ((ctx->route->flags & (ROUTE_AUTH | ROUTE_ADMIN)) && authenticate(ctx))
+        http_reply_err(ctx);
+    else
+        ctx->route->handler(ctx);
+    if (!ctx->status)
+        ACC_BUG("handler set no reply");
+    if (ctx->status >= 400 &&
+        store_exec(st, "ROLLBACK TO SAVEPOINT exchange", NULL, 0, NULL, err)) {
+        http_reply_lost(ctx, err);
+        return false;
+    }
+    if (store_exec(st, "RELEASE SAVEPOINT exchange", NULL, 0, NULL, err)) {
+        http_reply_lost(ctx, err);
+        return false;
+    }
+    if (ctx->signed_in && ctx->principal.touch_due)
+        auth_token_touch(st, ctx->principal.token_id);
+    return true;
+}
+
+void http_batch_run(struct http_app *app, struct http_ctx **ctxs, int n)
+{
+    struct store *st = store_pool_lease(app->cfg.pool);
+    struct acc_err err = {0};
+    int done = 0;
+    bool ok;
+
+    ok = !store_begin(st, true, &err);
+    while (ok && done < n) {
+        ok = batch_one(st, ctxs[done], &err);
+        done++;
+    }
+    if (ok && store_commit(st, &err))
+        ok = false;
+    if (!ok) {
+        store_rollback(st);
+        /* Everything of the batch is gone: each exchange says so, with the cause. */
+        for (int i = 0; i < n; i++)
+            if (ctxs[i]->status < 400 || i >= done)
+                http_reply_lost(ctxs[i], &err);
+    }
+    __atomic_add_fetch(&app->batches, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&app->batched, (uint64_t)n, __ATOMIC_RELAXED);
+    for (int i = 0; i < n; i++) {
+        ctxs[i]->store = NULL;
+        finish(ctxs[i]);
+    }
+    store_pool_return(app->cfg.pool, st);
+}
+
+void http_dispatch(struct http_ctx *ctx)
+{
+    if (!http_dispatch_start(ctx))
+        http_batch_run(ctx->app, &ctx, 1);
 }
 
 struct http_app *http_app_new(const struct http_app_config *cfg)

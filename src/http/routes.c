@@ -13,6 +13,12 @@
 #define AUTH_W (ROUTE_AUTH | ROUTE_WRITE)
 /* Writes that may move a request's next escalation instant wake the sweeper when committed. */
 #define AUTH_W_SWEEP (AUTH_W | ROUTE_WAKES_SWEEPER)
+/*
+ * Writes that run alone rather than in the group commit's batch: hashing a password takes
+ * ~70 ms, and a calendar change recomputes every open request on it; either would hold up
+ * the writes batched with it.
+ */
+#define AUTH_W_SOLO (AUTH_W | ROUTE_SOLO)
 
 const struct route http_routes[] = {
     {"GET", "/healthz", http_api_healthz, ROUTE_PUBLIC},
@@ -29,9 +35,9 @@ const struct route http_routes[] = {
     {"PATCH", "/api/v1/departments/{id}", org_api_department_update, AUTH_W},
 
     {"GET", "/api/v1/people", org_api_person_list, ROUTE_AUTH | ROUTE_CACHED},
-    {"POST", "/api/v1/people", org_api_person_create, AUTH_W},
+    {"POST", "/api/v1/people", org_api_person_create, AUTH_W_SOLO},
     {"GET", "/api/v1/people/{id}", org_api_person_get, ROUTE_AUTH | ROUTE_CACHED},
-    {"PATCH", "/api/v1/people/{id}", org_api_person_update, AUTH_W},
+    {"PATCH", "/api/v1/people/{id}", org_api_person_update, AUTH_W_SOLO},
 
     {"GET", "/api/v1/tokens", auth_api_token_list, ROUTE_AUTH},
     {"POST", "/api/v1/tokens", auth_api_token_create, AUTH_W},
@@ -46,12 +52,15 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/calendars", calendar_api_list, ROUTE_AUTH},
     {"POST", "/api/v1/calendars", calendar_api_create, AUTH_W},
     {"GET", "/api/v1/calendars/{id}", calendar_api_get, ROUTE_AUTH},
-    {"PATCH", "/api/v1/calendars/{id}", calendar_api_update, AUTH_W_SWEEP},
+    {"PATCH", "/api/v1/calendars/{id}", calendar_api_update, AUTH_W_SWEEP | ROUTE_SOLO},
     {"DELETE", "/api/v1/calendars/{id}", calendar_api_delete, AUTH_W},
     {"GET", "/api/v1/calendars/{id}/holidays", calendar_api_holiday_list, ROUTE_AUTH},
-    {"POST", "/api/v1/calendars/{id}/holidays", calendar_api_holiday_add, AUTH_W_SWEEP},
-    {"DELETE", "/api/v1/calendars/{id}/holidays/{hid}", calendar_api_holiday_delete, AUTH_W_SWEEP},
-    {"POST", "/api/v1/calendars/{id}/holidays/import", calendar_api_holiday_import, AUTH_W_SWEEP},
+    {"POST", "/api/v1/calendars/{id}/holidays", calendar_api_holiday_add,
+     AUTH_W_SWEEP | ROUTE_SOLO},
+    {"DELETE", "/api/v1/calendars/{id}/holidays/{hid}", calendar_api_holiday_delete,
+     AUTH_W_SWEEP | ROUTE_SOLO},
+    {"POST", "/api/v1/calendars/{id}/holidays/import", calendar_api_holiday_import,
+     AUTH_W_SWEEP | ROUTE_SOLO},
     /* A what-if question: a POST for its body, but it changes nothing. */
     {"POST", "/api/v1/calendars/{id}/due", calendar_api_due, ROUTE_AUTH},
 
@@ -100,7 +109,7 @@ const struct route http_routes[] = {
 
     /* Imports of history from other tools (administrators); the body is CSV, not JSON. */
     {"POST", "/api/v1/imports/requests", request_import_api_requests,
-     ROUTE_ADMIN | ROUTE_WRITE | ROUTE_WAKES_SWEEPER},
+     ROUTE_ADMIN | ROUTE_WRITE | ROUTE_WAKES_SWEEPER | ROUTE_SOLO},
 };
 
 const size_t http_nroutes = ACC_ARRAY_LEN(http_routes);

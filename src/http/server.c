@@ -33,8 +33,10 @@
     X(MHD_get_connection_values)                                                                   \
     X(MHD_lookup_connection_value)                                                                 \
     X(MHD_queue_response)                                                                          \
+    X(MHD_resume_connection)                                                                       \
     X(MHD_start_daemon)                                                                            \
-    X(MHD_stop_daemon)
+    X(MHD_stop_daemon)                                                                             \
+    X(MHD_suspend_connection)
 
 #define LIBMHD_POINTER(name) __typeof__(&name) name;
 static struct {
@@ -71,7 +73,97 @@ struct exchange {
     struct http_ctx ctx;
     struct acc_buf body;
     bool started; /* the first call has returned; the reply may be queued now */
+    /* A write handed to the writer: its connection is suspended until the batch is done. */
+    struct MHD_Connection *conn;
+    struct exchange *next;
+    bool done; /* set by the writer before it resumes the connection */
 };
+
+/*
+ * The group-commit writer: one thread that takes the write exchanges waiting in its queue
+ * (up to BATCH_MAX at a time) and runs them in one transaction with one durable commit
+ * (http_batch_run). Their connections stay suspended meanwhile, so the handler threads go on
+ * serving others. Owned by http_serve() for as long as it serves; the mutex guards the queue.
+ */
+#define BATCH_MAX 64
+
+struct writer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct exchange *head, *tail;
+    bool stopping; /* no more exchanges are queued; the thread drains the queue and ends */
+    struct http_app *app;
+    pthread_t thread;
+};
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    struct exchange *batch[BATCH_MAX];
+    struct http_ctx *ctxs[BATCH_MAX];
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        int n = 0;
+
+        while (!w->head && !w->stopping)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->head)
+            break;
+        while (w->head && n < BATCH_MAX) {
+            batch[n] = w->head;
+            ctxs[n] = &batch[n]->ctx;
+            w->head = w->head->next;
+            n++;
+        }
+        if (!w->head)
+            w->tail = NULL;
+        pthread_mutex_unlock(&w->mu);
+        http_batch_run(w->app, ctxs, n);
+        for (int i = 0; i < n; i++) {
+            struct MHD_Connection *c = batch[i]->conn;
+
+            batch[i]->done = true; /* the exchange is libmicrohttpd's again once resumed */
+            mhd.MHD_resume_connection(c);
+        }
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/*
+ * Suspends the exchange's connection and queues it for the writer; false when the writer is
+ * stopping, and the caller runs the write itself. Called from the access handler only.
+ */
+static bool writer_queue(struct writer *w, struct exchange *ex, struct MHD_Connection *c)
+{
+    pthread_mutex_lock(&w->mu);
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->mu);
+        return false;
+    }
+    ex->conn = c;
+    mhd.MHD_suspend_connection(c);
+    if (w->tail)
+        w->tail->next = ex;
+    else
+        w->head = ex;
+    w->tail = ex;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return true;
+}
+
+/* Lets the queue drain and ends the thread; writes that come later run on their own. */
+static void writer_stop(struct writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+}
 
 static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char *key,
                                  const char *value)
@@ -234,12 +326,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (ex->done)
+        return respond(c, &ex->ctx);
     if (ex->started)
         return MHD_YES;
     ex->started = true;
     ex->ctx.body = ex->body.buf;
     ex->ctx.body_len = ex->body.len;
-    http_dispatch(&ex->ctx);
+    if (!http_dispatch_start(&ex->ctx)) {
+        struct writer *w = ex->ctx.app->writer;
+
+        if (w && writer_queue(w, ex, c))
+            return MHD_YES;
+        http_batch_run(ex->ctx.app, (struct http_ctx *[]){&ex->ctx}, 1);
+    }
     return respond(c, &ex->ctx);
 }
 
@@ -303,7 +403,9 @@ int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *rea
     struct MHD_Daemon *d;
     sigset_t set;
     int sig, rc;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
+                     MHD_ALLOW_SUSPEND_RESUME;
+    struct writer w = {.app = app};
 
     rc = parse_listen(listen_addr, &ss, err);
     if (rc)
@@ -322,6 +424,15 @@ int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *rea
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    rc = pthread_create(&w.thread, NULL, writer_main, &w);
+    if (rc) {
+        pthread_cond_destroy(&w.cv);
+        pthread_mutex_destroy(&w.mu);
+        return acc_fail(err, ACC_EBUG, "", "cannot start the writer thread: %s", strerror(rc));
+    }
+    app->writer = &w;
     /* The logger goes first so that libmicrohttpd reports the other options through it. */
     d = mhd.MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER,
                              on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -329,15 +440,25 @@ int http_serve(struct http_app *app, const char *listen_addr, http_ready_fn *rea
                              (unsigned)CONNECTION_TIMEOUT_SECS, MHD_OPTION_CONNECTION_LIMIT,
                              (unsigned)CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
                              NULL, MHD_OPTION_END);
-    if (!d)
+    if (!d) {
+        app->writer = NULL;
+        writer_stop(&w);
+        pthread_cond_destroy(&w.cv);
+        pthread_mutex_destroy(&w.mu);
         return acc_fail(err, ACC_ESTORE, "", "cannot listen on %s (in use, or not allowed)",
                         listen_addr);
+    }
     acc_log(ACC_LOG_INFO, "listening", "address", listen_addr, "version", ACC_VERSION, NULL);
     if (ready)
         ready(arg);
     sigwait(&set, &sig);
     acc_log(ACC_LOG_INFO, "stopping", "signal", acc_log_int(sig), NULL);
+    /* Queued writes are committed and answered before the connections close. */
+    writer_stop(&w);
     mhd.MHD_stop_daemon(d);
+    app->writer = NULL;
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     return ACC_OK;
 }
 

@@ -1,5 +1,6 @@
 /* request_api.c: HTTP handlers for /api/v1/requests: raising, lists, moves, conversation. */
 #include "base/acc.h"
+#include "base/jw.h"
 #include "base/log.h"
 #include "calendar/calendar_db.h"
 #include "jx/jx.h"
@@ -43,94 +44,124 @@ static void memo_release(struct cal_memo *m)
     m->n = 0;
 }
 
-/* Business minutes from now until due (negative: overdue), on cal. */
-static json_t *remaining_json(const struct calendar *cal, int64_t now, int64_t due)
+/* Business minutes from now until due (negative: overdue), on cal; null without cal. */
+static void remaining_write(struct acc_jw *w, const char *key, const struct calendar *cal,
+                            int64_t now, int64_t due)
 {
     int64_t secs = 0;
     struct acc_err e;
 
-    if (!cal)
-        return json_null();
-    if (due >= now ? calendar_business_secs(cal, now, due, &secs, &e)
-                   : calendar_business_secs(cal, due, now, &secs, &e))
-        return json_null();
-    return json_integer((json_int_t)((due >= now ? secs : -secs) / 60));
+    if (!cal || (due >= now ? calendar_business_secs(cal, now, due, &secs, &e)
+                            : calendar_business_secs(cal, due, now, &secs, &e))) {
+        acc_jw_null(w, key);
+        return;
+    }
+    acc_jw_int(w, key, (due >= now ? secs : -secs) / 60);
 }
 
-static json_t *local_json(const struct calendar *cal, int64_t at)
+static void local_write(struct acc_jw *w, const char *key, const struct calendar *cal, int64_t at)
 {
     char b[32];
 
-    if (!cal || !at)
-        return json_null();
+    if (!cal || !at) {
+        acc_jw_null(w, key);
+        return;
+    }
     calendar_local_format(cal->tz, at, true, b);
-    return json_string(b);
+    acc_jw_str(w, key, b);
 }
 
-static json_t *met_json(int met)
+static void met_write(struct acc_jw *w, const char *key, int met)
 {
-    return met < 0 ? json_null() : json_boolean(met);
+    if (met < 0)
+        acc_jw_null(w, key);
+    else
+        acc_jw_bool(w, key, met);
 }
 
 /* What who may do to r now: the same rules as the calls that do it. */
-static json_t *may_json(const struct request *r, const struct org_actor *who)
+static void may_write(struct acc_jw *w, const struct request *r, const struct org_actor *who)
 {
     struct request_may may;
-    json_t *moves = json_array();
 
     request_may_of(r, who, &may);
+    acc_jw_obj(w, "may");
+    acc_jw_arr(w, "moves");
     for (int to = 0; to < REQUEST_STATUSES; to++)
         if (may.moves & (1u << to))
-            json_array_append_new(moves, json_string(request_status_name((enum request_status)to)));
-    return json_pack("{s:o,s:b,s:b,s:b,s:b}", "moves", moves, "comment", may.comment,
-                     "internal_note", may.internal_note, "escalate", may.escalate, "reassign",
-                     may.reassign);
+            acc_jw_str(w, NULL, request_status_name((enum request_status)to));
+    acc_jw_close(w, ']');
+    acc_jw_bool(w, "comment", may.comment);
+    acc_jw_bool(w, "internal_note", may.internal_note);
+    acc_jw_bool(w, "escalate", may.escalate);
+    acc_jw_bool(w, "reassign", may.reassign);
+    acc_jw_close(w, '}');
 }
 
-json_t *request_to_json(const struct request *r, const struct org_actor *who,
-                        const struct calendar *cal, int64_t now)
+void request_json_write(struct acc_jw *w, const char *key, const struct request *r,
+                        const struct org_actor *who, const struct calendar *cal, int64_t now)
 {
     const struct request_clocks *c = &r->clocks;
     bool response_running = !c->responded_at, resolution_running = !c->resolved_at;
-    json_t *response, *resolution, *o;
 
-    response = json_pack(
-        "{s:I,s:o,s:o,s:o,s:o,s:o}", "target_minutes", (json_int_t)(c->response_target_secs / 60),
-        "due_at", jx_time(c->response_due_at), "due_local", local_json(cal, c->response_due_at),
-        "stopped_at", jx_time(c->responded_at), "met", met_json(c->response_met),
-        "remaining_business_minutes",
-        response_running ? remaining_json(cal, now, c->response_due_at) : json_null());
-    resolution = json_pack(
-        "{s:I,s:o,s:o,s:b,s:I,s:o,s:o,s:o,s:o}", "target_minutes",
-        (json_int_t)(c->resolution_target_secs / 60), "due_at", jx_time(c->resolution_due_at),
-        "due_local", local_json(cal, c->resolution_due_at), "paused",
-        c->paused_since != 0 && resolution_running, "paused_business_minutes",
-        (json_int_t)(c->paused_secs / 60), "stopped_at", jx_time(c->resolved_at),
-        "business_minutes",
-        c->resolved_at ? json_integer((json_int_t)(c->resolution_secs / 60)) : json_null(), "met",
-        met_json(c->resolution_met), "remaining_business_minutes",
-        resolution_running && !c->paused_since ? remaining_json(cal, now, c->resolution_due_at)
-                                               : json_null());
-    o = json_pack(
-        "{s:I,s:I,s:i,s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:{s:o,s:o},s:i,s:i,"
-        "s:o,s:b,s:o,s:o,s:o}",
-        "id", (json_int_t)r->id, "contract_id", (json_int_t)r->contract_id, "version",
-        r->version_number, "service", jx_ref(r->service.id, r->service.name), "provider",
-        jx_ref(r->provider.id, r->provider.name), "consumer",
-        jx_ref(r->consumer.id, r->consumer.name), "title", r->title, "description", r->description,
-        "priority", jx_str_or_null(r->priority), "external_ref", jx_str_or_null(r->external_ref),
-        "requester", jx_ref(r->requester.id, r->requester.name), "assignee",
-        jx_ref(r->assignee.id, r->assignee.name), "status", request_status_name(r->status),
-        "clocks", "response", response, "resolution", resolution, "reopen_count", r->reopen_count,
-        "missing_info_count", r->missing_info_count, "next_escalation_at", jx_time(r->next_fire_at),
-        "imported", r->imported, "closed_at", jx_time(r->closed_at), "created_at",
-        jx_time(r->created_at), "updated_at", jx_time(r->updated_at));
-    json_object_set_new(o, "calendar",
-                        json_pack("{s:I,s:o,s:o}", "id", (json_int_t)r->calendar_id, "name",
-                                  jx_str_or_null(r->calendar_name), "zone",
-                                  jx_str_or_null(r->calendar_zone)));
-    json_object_set_new(o, "may", may_json(r, who));
-    return o;
+    acc_jw_obj(w, key);
+    acc_jw_int(w, "id", r->id);
+    acc_jw_int(w, "contract_id", r->contract_id);
+    acc_jw_int(w, "version", r->version_number);
+    acc_jw_ref(w, "service", r->service.id, r->service.name);
+    acc_jw_ref(w, "provider", r->provider.id, r->provider.name);
+    acc_jw_ref(w, "consumer", r->consumer.id, r->consumer.name);
+    acc_jw_str(w, "title", r->title);
+    acc_jw_str(w, "description", r->description);
+    acc_jw_str(w, "priority", r->priority);
+    acc_jw_str(w, "external_ref", r->external_ref);
+    acc_jw_ref(w, "requester", r->requester.id, r->requester.name);
+    acc_jw_ref(w, "assignee", r->assignee.id, r->assignee.name);
+    acc_jw_str(w, "status", request_status_name(r->status));
+    acc_jw_obj(w, "clocks");
+    acc_jw_obj(w, "response");
+    acc_jw_int(w, "target_minutes", c->response_target_secs / 60);
+    acc_jw_time(w, "due_at", c->response_due_at);
+    local_write(w, "due_local", cal, c->response_due_at);
+    acc_jw_time(w, "stopped_at", c->responded_at);
+    met_write(w, "met", c->response_met);
+    if (response_running)
+        remaining_write(w, "remaining_business_minutes", cal, now, c->response_due_at);
+    else
+        acc_jw_null(w, "remaining_business_minutes");
+    acc_jw_close(w, '}');
+    acc_jw_obj(w, "resolution");
+    acc_jw_int(w, "target_minutes", c->resolution_target_secs / 60);
+    acc_jw_time(w, "due_at", c->resolution_due_at);
+    local_write(w, "due_local", cal, c->resolution_due_at);
+    acc_jw_bool(w, "paused", c->paused_since != 0 && resolution_running);
+    acc_jw_int(w, "paused_business_minutes", c->paused_secs / 60);
+    acc_jw_time(w, "stopped_at", c->resolved_at);
+    if (c->resolved_at)
+        acc_jw_int(w, "business_minutes", c->resolution_secs / 60);
+    else
+        acc_jw_null(w, "business_minutes");
+    met_write(w, "met", c->resolution_met);
+    if (resolution_running && !c->paused_since)
+        remaining_write(w, "remaining_business_minutes", cal, now, c->resolution_due_at);
+    else
+        acc_jw_null(w, "remaining_business_minutes");
+    acc_jw_close(w, '}');
+    acc_jw_close(w, '}');
+    acc_jw_int(w, "reopen_count", r->reopen_count);
+    acc_jw_int(w, "missing_info_count", r->missing_info_count);
+    acc_jw_time(w, "next_escalation_at", r->next_fire_at);
+    acc_jw_bool(w, "imported", r->imported);
+    acc_jw_time(w, "closed_at", r->closed_at);
+    acc_jw_time(w, "created_at", r->created_at);
+    acc_jw_time(w, "updated_at", r->updated_at);
+    acc_jw_obj(w, "calendar");
+    acc_jw_int(w, "id", r->calendar_id);
+    acc_jw_str(w, "name", r->calendar_name);
+    acc_jw_str(w, "zone", r->calendar_zone);
+    acc_jw_close(w, '}');
+    may_write(w, r, who);
+    acc_jw_close(w, '}');
 }
 
 /* ---- lists ---- */
@@ -211,7 +242,6 @@ int request_api_list(struct http_ctx *ctx)
     struct request *items;
     struct http_page page;
     struct cal_memo memo = {0};
-    json_t *arr;
     bool more;
     int n;
 
@@ -228,18 +258,25 @@ int request_api_list(struct http_ctx *ctx)
     if (request_list(ctx->store, &ctx->principal.actor, &f, ctx->arena, &items, &n, &more,
                      &ctx->err))
         return http_reply_err(ctx);
-    arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr,
-                              request_to_json(&items[i], &ctx->principal.actor,
-                                              memo_get(ctx, &memo, items[i].calendar_id), f.now));
-    memo_release(&memo);
-    if (f.sort == REQUEST_SORT_DUE)
-        return http_reply_json(ctx, 200,
-                               http_page_json_keyed(arr, more,
-                                                    n ? items[n - 1].clocks.resolution_due_at : 0,
-                                                    n ? items[n - 1].id : 0));
-    return http_reply_json(ctx, 200, http_page_json(arr, more, n ? items[n - 1].id : 0));
+    {
+        struct acc_jw w;
+        char *text;
+        size_t len;
+
+        acc_jw_begin(&w);
+        acc_jw_arr(&w, "items");
+        for (int i = 0; i < n; i++)
+            request_json_write(&w, NULL, &items[i], &ctx->principal.actor,
+                               memo_get(ctx, &memo, items[i].calendar_id), f.now);
+        acc_jw_close(&w, ']');
+        memo_release(&memo);
+        acc_jw_str(&w, "next_cursor",
+                   http_page_cursor(ctx, more, f.sort == REQUEST_SORT_DUE,
+                                    n ? items[n - 1].clocks.resolution_due_at : 0,
+                                    n ? items[n - 1].id : 0));
+        text = acc_jw_detach(&w, &len);
+        return http_reply_json_text(ctx, 200, text, len);
+    }
 }
 
 int request_api_count(struct http_ctx *ctx)
@@ -258,14 +295,19 @@ int request_api_count(struct http_ctx *ctx)
 static int reply_request(struct http_ctx *ctx, int status, const struct request *r)
 {
     struct cal_memo memo = {0};
-    json_t *o =
-        request_to_json(r, &ctx->principal.actor, memo_get(ctx, &memo, r->calendar_id), acc_now());
+    struct acc_jw w;
+    char *text;
+    size_t len;
 
+    acc_jw_start(&w);
+    request_json_write(&w, NULL, r, &ctx->principal.actor, memo_get(ctx, &memo, r->calendar_id),
+                       acc_now());
     memo_release(&memo);
     if (status == 201)
         http_header_add(ctx, "Location",
                         acc_arena_printf(ctx->arena, "/api/v1/requests/%lld", (long long)r->id));
-    return http_reply_json(ctx, status, o);
+    text = acc_jw_take(&w, &len);
+    return http_reply_json_text(ctx, status, text, len);
 }
 
 int request_api_get(struct http_ctx *ctx)

@@ -6,12 +6,14 @@
 #include "request/request.h"
 
 /*
- * The JSON form of r for who: clocks with their due instants in UTC and, with cal (may be
- * NULL), as local time and as business minutes remaining at now; the bound calendar; what
- * who may do now ("may", request_may_of()). A new reference.
+ * Writes the JSON form of r for who as the value of key (NULL: an array item, or the whole
+ * text): clocks with their due instants in UTC and, with cal (may be NULL), as local time and
+ * as business minutes remaining at now; the bound calendar; what who may do now ("may",
+ * request_may_of()). Written straight into text: a queue page holds up to 200 of them.
  */
-json_t *request_to_json(const struct request *r, const struct org_actor *who,
-                        const struct calendar *cal, int64_t now);
+struct acc_jw;
+void request_json_write(struct acc_jw *w, const char *key, const struct request *r,
+                        const struct org_actor *who, const struct calendar *cal, int64_t now);
 
 /* /api/v1/requests and its sub-resources. */
 http_handler_fn request_api_list, request_api_count, request_api_create, request_api_get,

@@ -22,7 +22,7 @@ int request_bind(struct store *st, struct calendar_zones *zones, const struct co
 
     memset(out, 0, sizeof(*out));
     out->contract = *c;
-    rc = contract_version_get(st, &sys, c->id, number, arena, &out->version, err);
+    rc = contract_version_of(st, &sys, c, number, arena, &out->version, err);
     if (!rc)
         rc = contract_service_get(st, c->service.id, arena, &s, err);
     if (!rc)

@@ -65,7 +65,27 @@ static int sweep_batch(struct request_sweeper *sw, int64_t now, int *done, int64
     int64_t last_event = 0, fired = 0, at = 0;
     int n = 0, rc;
 
-    rc = store_begin(st, true, err);
+    /*
+     * Most wakes (a poke after each committed write) find nothing due: that is answered in a
+     * read transaction, so that the sweeper takes the write lock, which the server's writer
+     * needs for every batch, only when it has something to fire.
+     */
+    rc = store_begin(st, false, err);
+    if (!rc)
+        rc = store_query_int(st,
+                             "SELECT COALESCE(MIN(next_fire_at), 0) FROM request WHERE "
+                             "next_fire_at IS NOT NULL",
+                             NULL, 0, &at, err);
+    store_rollback(st);
+    if (!rc && (!at || at > now)) {
+        store_pool_return(sw->pool, st);
+        *done = 0;
+        *next = at;
+        *levels = 0;
+        return ACC_OK;
+    }
+    if (!rc)
+        rc = store_begin(st, true, err);
     if (!rc)
         rc = store_query_int(st, "SELECT COALESCE(MAX(id), 0) FROM request_event", NULL, 0,
                              &last_event, err);

@@ -4,6 +4,9 @@
 #include "base/log.h"
 #include "t.h"
 
+#include <jansson.h>
+#include <stdlib.h>
+
 static void test_arena_many_allocations(void)
 {
     struct acc_arena *a = acc_arena_new();
@@ -138,9 +141,49 @@ static void test_jw_escapes(void)
     acc_arena_free(a);
 }
 
+/* Nested values, array items without keys, extreme integers, instants; checked by jansson. */
+static void test_jw_nested(void)
+{
+    struct acc_jw w;
+    json_t *v;
+    char *text;
+    size_t len;
+
+    acc_jw_start(&w);
+    acc_jw_arr(&w, NULL);
+    acc_jw_obj(&w, NULL);
+    acc_jw_int(&w, "min", INT64_MIN);
+    acc_jw_int(&w, "max", INT64_MAX);
+    acc_jw_int(&w, "zero", 0);
+    acc_jw_time(&w, "at", 1764064800);
+    acc_jw_time(&w, "never", 0);
+    acc_jw_ref(&w, "who", 3, "Zoë");
+    acc_jw_ref(&w, "nobody", 0, "x");
+    acc_jw_arr(&w, "moves");
+    acc_jw_str(&w, NULL, "open");
+    acc_jw_str(&w, NULL, "closed");
+    acc_jw_close(&w, ']');
+    acc_jw_arr(&w, "empty");
+    acc_jw_close(&w, ']');
+    acc_jw_close(&w, '}');
+    acc_jw_null(&w, NULL);
+    acc_jw_close(&w, ']');
+    text = acc_jw_take(&w, &len);
+    T_EQ_INT(len, strlen(text));
+    T_EQ_STR(text, "[{\"min\":-9223372036854775808,\"max\":9223372036854775807,\"zero\":0,"
+                   "\"at\":\"2025-11-25T10:00:00Z\",\"never\":null,\"who\":{\"id\":3,"
+                   "\"name\":\"Zoë\"},\"nobody\":null,\"moves\":[\"open\",\"closed\"],"
+                   "\"empty\":[]},null]");
+    v = json_loads(text, 0, NULL);
+    T_OK(v && json_is_array(v) && json_array_size(v) == 2);
+    json_decref(v);
+    free(text);
+}
+
 int main(void)
 {
     acc_log_set_quiet(true);
+    T_RUN(test_jw_nested);
     T_RUN(test_arena_many_allocations);
     T_RUN(test_buf_grows_and_detaches);
     T_RUN(test_time_roundtrip);

@@ -556,6 +556,7 @@ static void test_load_and_due(void)
 {
     int64_t id = add_calendar("London office", "Europe/London", OFFICE_HOURS), closed;
     struct calendar_due_answer a;
+    struct calendar_holiday bridge;
     struct calendar cal;
     struct acc_err err;
     int64_t due;
@@ -571,6 +572,21 @@ static void test_load_and_due(void)
     T_EQ_INT(calendar_due(&cal, at("2025-12-24T16:00:00Z"), 120 * 60, &due, &err), ACC_OK);
     T_EQ_INT(due, at("2025-12-29T09:30:00Z"));
     T_OK(!calendar_is_open(&cal, at("2025-12-25T10:00:00Z")));
+    calendar_release(&cal);
+    /* The copy kept in zones is served while the revision stands, and never after a change. */
+    T_EQ_INT(calendar_record_load(st, id, zones, arena, &cal, &err), ACC_OK);
+    T_EQ_INT(cal.n_holidays, 2);
+    calendar_release(&cal);
+    T_EQ_INT(calendar_holiday_add(st, &sys, id, "2025-12-29", "Bridge day", arena, &bridge, &err),
+             ACC_OK);
+    T_EQ_INT(calendar_record_load(st, id, zones, arena, &cal, &err), ACC_OK);
+    T_EQ_INT(cal.n_holidays, 3);
+    T_EQ_INT(calendar_due(&cal, at("2025-12-24T16:00:00Z"), 120 * 60, &due, &err), ACC_OK);
+    T_EQ_INT(due, at("2025-12-30T09:30:00Z"));
+    calendar_release(&cal);
+    T_EQ_INT(calendar_holiday_delete(st, &sys, id, bridge.id, arena, &err), ACC_OK);
+    T_EQ_INT(calendar_record_load(st, id, zones, arena, &cal, &err), ACC_OK);
+    T_EQ_INT(cal.n_holidays, 2);
     calendar_release(&cal);
 
     T_EQ_INT(calendar_record_due(st, zones, id, at("2025-12-24T16:00:00Z"), 120, arena, &a, &err),
