@@ -2,7 +2,7 @@
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-PKGS     := libmicrohttpd jansson sqlite3 libsodium libical
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libical libcurl
 CSTD     := -std=c11
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
@@ -25,10 +25,11 @@ BUILD    := $(BUILD)-pg
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-# libical and libmicrohttpd are not linked: src/calendar/calendar_ics.c and src/http/server.c
-# load them with dlopen() when first used, so that no other command pays for loading them
-# (ICU and libstdc++, gnutls and its start-up code) at start.
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libical libmicrohttpd,$(PKGS)))
+# libical, libmicrohttpd and libcurl are not linked: src/calendar/calendar_ics.c,
+# src/http/server.c and src/notify/notify_curl.c load them with dlopen() when first used, so
+# that no other command pays for loading them (ICU and libstdc++, gnutls and its start-up
+# code, OpenSSL) at start. Only their headers are used at build time.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libical libmicrohttpd libcurl,$(PKGS)))
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -pthread -Isrc -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
 LIBS       := $(PKG_LIBS) -lm

@@ -1,14 +1,16 @@
 #!/bin/sh
 # deps.sh: installs what accord needs on Debian 12 (only what is missing).
-#   scripts/deps.sh          build and run: compiler, pkg-config, the five libraries
+#   scripts/deps.sh          build and run: compiler, pkg-config, the six libraries
 #   scripts/deps.sh --test   also the test tools: clang-format, curl, sqlite3, Perl's
-#                            Set::IntSpan (calendar oracle), Chromium and Node (browser test)
+#                            Set::IntSpan (calendar oracle), Chromium and Node (browser test),
+#                            Python's aiosmtpd and openssl (the notification test's SMTP server
+#                            and its certificate)
 set -eu
 cd "$(dirname "$0")/.."
 
-pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libical-dev"
+pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libical-dev libcurl4-openssl-dev"
 if [ "${1:-}" = "--test" ]; then
-    pkgs="$pkgs clang-format curl sqlite3 libset-intspan-perl chromium nodejs npm"
+    pkgs="$pkgs clang-format curl sqlite3 libset-intspan-perl chromium nodejs npm python3-aiosmtpd openssl"
 elif [ -n "${1:-}" ]; then
     echo "usage: scripts/deps.sh [--test]" >&2
     exit 2

@@ -246,13 +246,24 @@ static int load_expectations(struct store *st, struct contract_version *v, struc
             t->n_expectations++;
     }
     store_finish(stmt);
+    return rc;
+}
+
+static int load_priorities(struct store *st, struct contract_version *v, struct acc_arena *arena,
+                           struct acc_err *err)
+{
+    struct store_arg args[] = {SA_INT(v->id)};
+    struct contract_terms *t = &v->terms;
+    struct store_stmt *stmt = NULL;
+    bool row;
+    int rc;
+
     t->priorities = acc_arena_alloc(arena, sizeof(*t->priorities) * CONTRACT_PRIORITIES_MAX);
     t->n_priorities = 0;
-    if (!rc)
-        rc = store_exec(st,
-                        "SELECT name, factor, is_default FROM contract_priority WHERE version_id "
-                        "= ? ORDER BY position",
-                        args, 1, &stmt, err);
+    rc = store_exec(st,
+                    "SELECT name, factor, is_default FROM contract_priority WHERE version_id "
+                    "= ? ORDER BY position",
+                    args, 1, &stmt, err);
     while (!rc && !(rc = store_step(stmt, &row, err)) && row &&
            t->n_priorities < CONTRACT_PRIORITIES_MAX) {
         struct contract_priority *p = &t->priorities[t->n_priorities++];
@@ -323,7 +334,11 @@ static int load_escalation(struct store *st, const struct contract *c, struct co
 }
 
 /* Reads version number of c whatever who may see. */
-static int load_version(struct store *st, const struct contract *c, int number,
+/*
+ * Reads version number of c; with whole, also its expectations and signatures, which a
+ * request's binding (terms, priorities, escalation) does not need.
+ */
+static int load_version(struct store *st, const struct contract *c, int number, bool whole,
                         struct acc_arena *arena, struct contract_version *out, struct acc_err *err)
 {
     struct store_arg args[] = {SA_INT(c->id), SA_INT(number)};
@@ -343,9 +358,11 @@ static int load_version(struct store *st, const struct contract *c, int number,
     if (!rc)
         read_version_row(stmt, out, &frozen_from, arena);
     store_finish(stmt);
-    if (!rc)
+    if (!rc && whole)
         rc = load_expectations(st, out, arena, err);
     if (!rc)
+        rc = load_priorities(st, out, arena, err);
+    if (!rc && whole)
         rc = load_signatures(st, out, arena, err);
     if (!rc)
         rc = load_escalation(st, c, out, frozen_from, arena, err);
@@ -354,10 +371,10 @@ static int load_version(struct store *st, const struct contract *c, int number,
 
 /* Reads version number of c if who may see it, else ACC_ENOTFOUND. */
 static int visible_version(struct store *st, const struct org_actor *who, const struct contract *c,
-                           int number, struct acc_arena *arena, struct contract_version *out,
-                           struct acc_err *err)
+                           int number, bool whole, struct acc_arena *arena,
+                           struct contract_version *out, struct acc_err *err)
 {
-    int rc = load_version(st, c, number, arena, out, err);
+    int rc = load_version(st, c, number, whole, arena, out, err);
 
     if (!rc && !contract_may_see(c, who, contract_version_public(out->state, out->activated_at)))
         rc = acc_fail(err, ACC_ENOTFOUND, "", "contract %lld has no version %d", (long long)c->id,
@@ -374,7 +391,7 @@ int contract_version_get(struct store *st, const struct org_actor *who, int64_t 
 
     rc = contract_get(st, who, contract_id, arena, &c, err);
     if (!rc)
-        rc = visible_version(st, who, &c, number, arena, out, err);
+        rc = visible_version(st, who, &c, number, true, arena, out, err);
     return rc;
 }
 
@@ -382,7 +399,14 @@ int contract_version_of(struct store *st, const struct org_actor *who, const str
                         int number, struct acc_arena *arena, struct contract_version *out,
                         struct acc_err *err)
 {
-    return visible_version(st, who, c, number, arena, out, err);
+    return visible_version(st, who, c, number, true, arena, out, err);
+}
+
+int contract_version_binding(struct store *st, const struct contract *c, int number,
+                             struct acc_arena *arena, struct contract_version *out,
+                             struct acc_err *err)
+{
+    return load_version(st, c, number, false, arena, out, err);
 }
 
 int contract_version_list(struct store *st, const struct org_actor *who, int64_t contract_id,
@@ -398,7 +422,7 @@ int contract_version_list(struct store *st, const struct org_actor *who, int64_t
         return rc;
     list = acc_arena_alloc(arena, sizeof(*list) * (size_t)c.n_versions);
     for (int i = 0; !rc && i < c.n_versions; i++)
-        rc = load_version(st, &c, c.versions[i].number, arena, &list[i], err);
+        rc = load_version(st, &c, c.versions[i].number, true, arena, &list[i], err);
     if (!rc) {
         *items = list;
         *n = c.n_versions;
@@ -814,7 +838,7 @@ int contract_create(struct store *st, const struct org_actor *who,
     if (!rc) {
         struct contract_version v;
 
-        rc = load_version(st, out, 1, arena, &v, err);
+        rc = load_version(st, out, 1, true, arena, &v, err);
         if (!rc)
             rc = audit_version(st, who, NULL, &v, arena, err);
     }
@@ -850,7 +874,7 @@ int contract_version_new(struct store *st, const struct org_actor *who, int64_t 
 
     rc = contract_for_change(st, who, contract_id, arena, &c, err);
     if (!rc)
-        rc = visible_version(st, who, &c, from ? from : c.latest_version, arena, &base, err);
+        rc = visible_version(st, who, &c, from ? from : c.latest_version, true, arena, &base, err);
     if (rc == ACC_ENOTFOUND && from)
         return acc_fail(err, ACC_EINVAL, "/from", "contract %lld has no version %d",
                         (long long)contract_id, from);
@@ -873,7 +897,7 @@ int contract_version_new(struct store *st, const struct org_actor *who, int64_t 
     if (!rc)
         rc = touch_contract(st, contract_id, acc_now(), err);
     if (!rc)
-        rc = load_version(st, &c, (int)last + 1, arena, out, err);
+        rc = load_version(st, &c, (int)last + 1, true, arena, out, err);
     if (!rc)
         rc = audit_version(st, who, NULL, out, arena, err);
     return rc;
@@ -892,7 +916,7 @@ int contract_version_update(struct store *st, const struct org_actor *who, int64
 
     rc = contract_for_change(st, who, contract_id, arena, &c, err);
     if (!rc)
-        rc = visible_version(st, who, &c, number, arena, &before, err);
+        rc = visible_version(st, who, &c, number, true, arena, &before, err);
     if (!rc)
         rc = contract_next_state(before.state, CONTRACT_EDIT, c.formal, 0, &to, err);
     if (rc)
@@ -906,7 +930,7 @@ int contract_version_update(struct store *st, const struct org_actor *who, int64
     if (!rc)
         rc = touch_contract(st, contract_id, acc_now(), err);
     if (!rc)
-        rc = load_version(st, &c, number, arena, out, err);
+        rc = load_version(st, &c, number, true, arena, out, err);
     if (!rc)
         rc = audit_version(st, who, &before, out, arena, err);
     return rc;
@@ -1009,7 +1033,7 @@ static int activate(struct store *st, const struct org_actor *who, const struct 
     if (!rc && c->active_version) {
         struct contract_version old;
 
-        rc = load_version(st, c, c->active_version, arena, &old, err);
+        rc = load_version(st, c, c->active_version, true, arena, &old, err);
         if (!rc)
             rc = store_exec(st,
                             "UPDATE contract_version SET state = 'superseded', superseded_at = ?, "
@@ -1040,7 +1064,7 @@ int contract_version_act(struct store *st, const struct org_actor *who, int64_t 
 
     rc = contract_get(st, who, contract_id, arena, &c, err);
     if (!rc)
-        rc = visible_version(st, who, &c, number, arena, &before, err);
+        rc = visible_version(st, who, &c, number, true, arena, &before, err);
     if (!rc && action != CONTRACT_SIGN)
         rc = contract_may_manage(&c, who, err);
     if (!rc)
@@ -1072,7 +1096,7 @@ int contract_version_act(struct store *st, const struct org_actor *who, int64_t 
     if (!rc)
         rc = touch_contract(st, c.id, now, err);
     if (!rc)
-        rc = load_version(st, &c, number, arena, out, err);
+        rc = load_version(st, &c, number, true, arena, out, err);
     if (!rc)
         rc = audit_version(st, who, &before, out, arena, err);
     return rc;

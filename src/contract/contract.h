@@ -311,6 +311,13 @@ int contract_list(struct store *st, const struct org_actor *who, const struct co
 int contract_version_get(struct store *st, const struct org_actor *who, int64_t contract_id,
                          int number, struct acc_arena *arena, struct contract_version *out,
                          struct acc_err *err);
+/*
+ * The terms a request binds to (priorities and escalation levels, not expectations or
+ * signatures) of version number of c, whoever may see it.
+ */
+int contract_version_binding(struct store *st, const struct contract *c, int number,
+                             struct acc_arena *arena, struct contract_version *out,
+                             struct acc_err *err);
 /* The same for a contract the caller has just read with contract_get() as the same actor. */
 int contract_version_of(struct store *st, const struct org_actor *who, const struct contract *c,
                         int number, struct acc_arena *arena, struct contract_version *out,

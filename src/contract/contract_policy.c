@@ -46,6 +46,7 @@ int contract_levels_load(struct store *st, bool by_version, int64_t owner_id,
         l->people = acc_arena_alloc(arena, sizeof(*l->people) * CONTRACT_LEVEL_PEOPLE_MAX);
     }
     store_finish(stmt);
+    stmt = NULL;
     /* The people of all levels in one query, matched to their level by id. */
     if (!rc && count)
         rc = store_exec(st,

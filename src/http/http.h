@@ -42,7 +42,13 @@ enum {
      * writer's batch: its handler is slow (password hashing, imports) and would hold up the
      * writes batched with it.
      */
-    ROUTE_SOLO = 1 << 8
+    ROUTE_SOLO = 1 << 8,
+    /*
+     * A GET whose reply depends only on path, query, the caller, the current second and what
+     * the database holds: kept against the database's data revision (store_data_revision()),
+     * per person and second, so that it is exactly the reply the handler would make again.
+     */
+    ROUTE_CACHED_DATA = 1 << 9
 };
 
 struct route {

@@ -1,6 +1,7 @@
 /* metrics.c: request counters and latency histogram, and their Prometheus text. */
 #include "base/acc.h"
 #include "http/http_int.h"
+#include "notify/notify.h"
 #include "request/request_sweeper.h"
 #include "store/store.h"
 
@@ -51,6 +52,47 @@ static void route_lines(struct acc_buf *b, const char *method, const char *route
                      "accord_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
                      method, route, s < METRIC_NSTATUS ? code : "other", (unsigned long long)n);
     }
+}
+
+/* The notification worker's counters, by channel, and the outbox backlog. */
+static void notify_lines(struct acc_buf *b)
+{
+    static const struct {
+        const char *name, *help;
+        size_t off;
+    } counters[] = {
+        {"accord_notify_sent_total", "Notifications delivered, by channel.",
+         offsetof(struct notify_stats, sent)},
+        {"accord_notify_retried_total", "Failed delivery attempts that will be tried again.",
+         offsetof(struct notify_stats, retried)},
+        {"accord_notify_failed_total",
+         "Deliveries parked as failed (attempts used up, or refused).",
+         offsetof(struct notify_stats, failed)},
+    };
+    struct notify_stats s;
+
+    notify_stats_get(&s);
+    for (size_t i = 0; i < ACC_ARRAY_LEN(counters); i++) {
+        const uint64_t *v = (const uint64_t *)((const char *)&s + counters[i].off);
+
+        acc_buf_addf(b, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name, counters[i].help,
+                     counters[i].name);
+        for (int c = NOTIFY_EMAIL; c < NOTIFY_CHANNELS; c++)
+            acc_buf_addf(b, "%s{channel=\"%s\"} %llu\n", counters[i].name,
+                         notify_channel_name((enum notify_channel)c), (unsigned long long)v[c]);
+    }
+    acc_buf_addf(b,
+                 "# HELP accord_notify_events_total Outbox events fanned out into deliveries.\n"
+                 "# TYPE accord_notify_events_total counter\naccord_notify_events_total %llu\n"
+                 "# HELP accord_notify_backlog Outbox rows pending (events and deliveries), as "
+                 "last counted by the worker.\n"
+                 "# TYPE accord_notify_backlog gauge\naccord_notify_backlog %lld\n"
+                 "# HELP accord_notify_worker_errors_total Worker rounds that failed on the "
+                 "database, tried again later.\n"
+                 "# TYPE accord_notify_worker_errors_total counter\n"
+                 "accord_notify_worker_errors_total %llu\n",
+                 (unsigned long long)s.sent[NOTIFY_EVENT], (long long)s.backlog,
+                 (unsigned long long)s.errors);
 }
 
 char *http_metrics_text(struct http_app *app, size_t *len)
@@ -135,6 +177,7 @@ char *http_metrics_text(struct http_app *app, size_t *len)
             (unsigned long long)sw.sweeps, (unsigned long long)sw.errors,
             (unsigned long long)sw.requests, (unsigned long long)sw.levels, (long long)sw.next_at);
     }
+    notify_lines(&b);
     acc_buf_addf(&b,
                  "# HELP accord_uptime_seconds Seconds since the server started.\n"
                  "# TYPE accord_uptime_seconds gauge\naccord_uptime_seconds %.3f\n"

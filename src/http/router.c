@@ -104,20 +104,30 @@ static int authenticate(struct http_ctx *ctx)
     return ACC_OK;
 }
 
-/* Serves a cached reply made at the organisation's current revision, or makes and keeps one. */
+/*
+ * Serves a cached reply made at the current revision, or makes and keeps one: the
+ * organisation's revision for ROUTE_CACHED, the database's data revision for
+ * ROUTE_CACHED_DATA, whose key also names the caller and the second (replies say what the
+ * caller may do, and count business time to now).
+ */
 static void run_cached(struct http_ctx *ctx)
 {
     struct reply_cache *cache = &ctx->app->cache;
+    bool data = ctx->route->flags & ROUTE_CACHED_DATA;
     const char *key;
     int64_t rev;
     char *body;
     size_t len;
 
-    if (org_revision(ctx->store, &rev, &ctx->err)) {
+    if (data ? store_data_revision(ctx->store, &rev, &ctx->err)
+             : org_revision(ctx->store, &rev, &ctx->err)) {
         http_reply_err(ctx);
         return;
     }
     key = http_cache_key(ctx);
+    if (data)
+        key = acc_arena_printf(ctx->arena, "%s#%lld@%lld", key,
+                               (long long)ctx->principal.actor.person_id, (long long)acc_now());
     if (http_cache_get(cache, key, rev, &body, &len)) {
         ctx->status = 200;
         ctx->resp = body;
@@ -163,7 +173,7 @@ static void run_route(struct http_ctx *ctx)
         http_reply_err(ctx);
         return;
     }
-    if (flags & ROUTE_CACHED)
+    if (flags & (ROUTE_CACHED | ROUTE_CACHED_DATA))
         run_cached(ctx);
     else
         ctx->route->handler(ctx);
@@ -251,6 +261,8 @@ bool http_dispatch_start(struct http_ctx *ctx)
 /* Runs the nth write of a batch inside its savepoint; false when the transaction is lost. */
 static bool batch_one(struct store *st, struct http_ctx *ctx, struct acc_err *err)
 {
+    int64_t before = store_total_changes(st);
+
     ctx->store = st;
     if (store_exec(st, "SAVEPOINT exchange", NULL, 0, NULL, err)) {
         http_reply_lost(ctx, err);
@@ -262,17 +274,22 @@ static bool batch_one(struct store *st, struct http_ctx *ctx, struct acc_err *er
         ctx->route->handler(ctx);
     if (!ctx->status)
         ACC_BUG("handler set no reply");
-    if (ctx->status >= 400 &&
-        store_exec(st, "ROLLBACK TO SAVEPOINT exchange", NULL, 0, NULL, err)) {
-        http_reply_lost(ctx, err);
-        return false;
+    if (ctx->status >= 400) {
+        if (store_exec(st, "ROLLBACK TO SAVEPOINT exchange", NULL, 0, NULL, err)) {
+            http_reply_lost(ctx, err);
+            return false;
+        }
+        store_forget_changes(st, store_total_changes(st) - before);
     }
     if (store_exec(st, "RELEASE SAVEPOINT exchange", NULL, 0, NULL, err)) {
         http_reply_lost(ctx, err);
         return false;
     }
-    if (ctx->signed_in && ctx->principal.touch_due)
+    if (ctx->signed_in && ctx->principal.touch_due) {
+        before = store_total_changes(st);
         auth_token_touch(st, ctx->principal.token_id);
+        store_forget_changes(st, store_total_changes(st) - before);
+    }
     return true;
 }
 

@@ -5,14 +5,22 @@
 #include "calendar/calendar_api.h"
 #include "contract/contract_api.h"
 #include "contract/contract_service_api.h"
+#include "feedback/feedback_api.h"
 #include "http/http_int.h"
+#include "notify/notify_api.h"
 #include "org/org_api.h"
 #include "request/request_api.h"
 #include "request/request_import_api.h"
+#include "score/score_api.h"
 
 #define AUTH_W (ROUTE_AUTH | ROUTE_WRITE)
 /* Writes that may move a request's next escalation instant wake the sweeper when committed. */
 #define AUTH_W_SWEEP (AUTH_W | ROUTE_WAKES_SWEEPER)
+/*
+ * Request lists and counts (queues are polled by everyone of a department), kept per person
+ * and second against the database's data revision.
+ */
+#define AUTH_SNAP (ROUTE_AUTH | ROUTE_CACHED_DATA)
 /*
  * Writes that run alone rather than in the group commit's batch: hashing a password takes
  * ~70 ms, and a calendar change recomputes every open request on it; either would hold up
@@ -96,9 +104,9 @@ const struct route http_routes[] = {
      AUTH_W},
 
     /* Requests: access is decided per request by the request module (404 to third parties). */
-    {"GET", "/api/v1/requests", request_api_list, ROUTE_AUTH},
+    {"GET", "/api/v1/requests", request_api_list, AUTH_SNAP},
     {"POST", "/api/v1/requests", request_api_create, AUTH_W_SWEEP},
-    {"GET", "/api/v1/requests/count", request_api_count, ROUTE_AUTH},
+    {"GET", "/api/v1/requests/count", request_api_count, AUTH_SNAP},
     {"GET", "/api/v1/requests/{id}", request_api_get, ROUTE_AUTH},
     {"PATCH", "/api/v1/requests/{id}", request_api_update, AUTH_W_SWEEP},
     {"POST", "/api/v1/requests/{id}/transitions", request_api_transition, AUTH_W_SWEEP},
@@ -110,6 +118,32 @@ const struct route http_routes[] = {
     /* Imports of history from other tools (administrators); the body is CSV, not JSON. */
     {"POST", "/api/v1/imports/requests", request_import_api_requests,
      ROUTE_ADMIN | ROUTE_WRITE | ROUTE_WAKES_SWEEPER | ROUTE_SOLO},
+
+    /* Notifications: who gets what, my own e-mails, and (administrators) webhooks and the outbox.
+     */
+    {"GET", "/api/v1/notification-types", notify_api_types, ROUTE_AUTH},
+    {"GET", "/api/v1/me/notifications", notify_api_prefs_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/me/notifications", notify_api_prefs_put, AUTH_W},
+    {"GET", "/api/v1/webhooks", notify_api_webhook_list, ROUTE_ADMIN},
+    {"POST", "/api/v1/webhooks", notify_api_webhook_create, ROUTE_ADMIN | ROUTE_WRITE},
+    {"GET", "/api/v1/webhooks/{id}", notify_api_webhook_get, ROUTE_ADMIN},
+    {"PATCH", "/api/v1/webhooks/{id}", notify_api_webhook_update, ROUTE_ADMIN | ROUTE_WRITE},
+    {"DELETE", "/api/v1/webhooks/{id}", notify_api_webhook_delete, ROUTE_ADMIN | ROUTE_WRITE},
+    {"GET", "/api/v1/outbox", notify_api_outbox_list, ROUTE_ADMIN},
+    {"GET", "/api/v1/outbox/{id}", notify_api_outbox_get, ROUTE_ADMIN},
+    {"POST", "/api/v1/outbox/{id}/retry", notify_api_outbox_retry, ROUTE_ADMIN | ROUTE_WRITE},
+
+    /*
+     * Feedback: who may see it follows the request (404 to third departments); the rater's
+     * name is left out by the feedback module unless signed (SPEC 4).
+     */
+    {"GET", "/api/v1/feedback", feedback_api_list, ROUTE_AUTH},
+    {"GET", "/api/v1/feedback/{id}", feedback_api_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/feedback/{id}", feedback_api_update, AUTH_W},
+    {"GET", "/api/v1/requests/{id}/feedback", feedback_api_of_request, ROUTE_AUTH},
+    {"POST", "/api/v1/requests/{id}/feedback", feedback_api_give, AUTH_W},
+    /* What every measure, score and the index mean (SPEC 6): fixed text of this build. */
+    {"GET", "/api/v1/definitions", score_api_definitions, ROUTE_AUTH},
 };
 
 const size_t http_nroutes = ACC_ARRAY_LEN(http_routes);

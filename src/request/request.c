@@ -127,7 +127,9 @@ int request_get(struct store *st, const struct org_actor *who, int64_t id, struc
  * and so is the order when the driving index does not give it, so that SQLite sorts the
  * driving index's rows instead of walking the whole table in order. A member's lists are the
  * union of two halves, the requests their department provides and those it consumes (minus
- * those it also provides), each on its own index. docs/operating.md shows the plans.
+ * those it also provides), each on its own index. A search (f->q) drives each half with the
+ * full-text index instead, newest first, unless the list is in due order: then the search is
+ * checked on the rows the queue's index gives. docs/operating.md shows the plans.
  */
 
 /* Rows a list query returns before its sort keys: the columns of REQUEST_SELECT. */
@@ -153,7 +155,8 @@ enum drive {
     DRIVE_OPEN,     /* request_status for the five statuses, or request_open */
     DRIVE_RAISED,   /* request_created (created_at, id) */
     DRIVE_BREACH,   /* request_breach (id, breach_at) of the requests with a breach_at */
-    DRIVE_ID        /* the primary key (and a covering index for a count) */
+    DRIVE_ID,       /* the primary key (and a covering index for a count) */
+    DRIVE_SEARCH    /* the full-text index request_search, newest first */
 };
 
 struct plan {
@@ -161,6 +164,7 @@ struct plan {
     const char *status; /* the status a row must have (the filter's, or closed), or NULL */
     int open;           /* -1 any, 1 not closed, 0 closed */
     bool count, due;
+    const struct org_actor *who;
 };
 
 static void q_term(struct request_query *q, const char *term)
@@ -191,6 +195,9 @@ static enum drive drive_of(const struct plan *p, const struct arm *a)
 {
     const struct request_filter *f = p->f;
 
+    /* The words are the sharpest filter there is, and their index gives the newest first. */
+    if (f->q && !p->due)
+        return DRIVE_SEARCH;
     /* The queues: a department's requests not closed come in due order from its index. */
     if (p->due && a->provider)
         return DRIVE_PROVIDER;
@@ -241,10 +248,52 @@ static bool drive_ordered(const struct plan *p, enum drive d)
     case DRIVE_STATUS:
     case DRIVE_BREACH:
     case DRIVE_ID:
+    case DRIVE_SEARCH:
         return true;
     default:
         return false;
     }
+}
+
+/*
+ * Whether who reads the requests of arm a as their consumer, who never sees internal notes
+ * (request_side_of()): 0 never, 1 always, -1 it depends on the request (search_where() asks).
+ */
+static int consumer_side(const struct org_actor *who, const struct arm *a)
+{
+    int64_t d = who->department_id;
+
+    if (!who->person_id || !d || (a->consumer && a->consumer != d))
+        return 0;
+    if (a->consumer == d && ((a->provider && a->provider != d) || a->not_provider == d))
+        return 1;
+    return -1;
+}
+
+/*
+ * Appends the search of one arm: with its index driving (d is DRIVE_SEARCH) or checked on each
+ * row. The notes count where who is on the provider side: a request they consume must have
+ * the words in its title or comments.
+ */
+static void search_where(struct request_query *q, const struct plan *p, const struct arm *a,
+                         enum drive d)
+{
+    int side = consumer_side(p->who, a);
+    char term[512];
+
+    q_term(q, d == DRIVE_SEARCH ? q->search->match : q->search->check);
+    q_arg(q, SA_TEXT(side == 1 ? q->search_public.buf : q->search_all.buf));
+    if (side >= 0)
+        return;
+    snprintf(term, sizeof(term),
+             "(NOT (+r.consumer_department_id = ? AND (+r.provider_department_id <> ? OR "
+             "+r.requester_id = ?)) OR %s)",
+             q->search->check);
+    q_term(q, term);
+    q_arg(q, SA_INT(p->who->department_id));
+    q_arg(q, SA_INT(p->who->department_id));
+    q_arg(q, SA_INT(p->who->person_id));
+    q_arg(q, SA_TEXT(q->search_public.buf));
 }
 
 /* Whether the status equality may drive (with the driving column, on an index that has it). */
@@ -280,9 +329,10 @@ static void arm_where(struct request_query *q, const struct plan *p, const struc
         q_term(q, status_plain(p, d) ? "r.status = ?" : "r.status || '' = ?");
         q_arg(q, SA_TEXT(p->status));
     }
-    /* Word for word the condition of the partial indexes, so that SQLite may use them. */
+    /* Word for word the condition of the partial indexes, so that SQLite may use them (not
+     * when the search drives). */
     if (p->open == 1)
-        q_term(q, "r.status <> 'closed'");
+        q_term(q, d == DRIVE_SEARCH ? "r.status || '' <> 'closed'" : "r.status <> 'closed'");
     if (p->open == 1 && !p->status &&
         ((d == DRIVE_OPEN && !p->due) || (d == DRIVE_PROVIDER && p->count)))
         q_term(q, "r.status IN " STATUS_NOT_CLOSED);
@@ -299,9 +349,17 @@ static void arm_where(struct request_query *q, const struct plan *p, const struc
         q_term(q, "(+r.breach_at IS NULL OR +r.breach_at >= ?)");
         q_arg(q, SA_INT(f->now));
     }
+    if (f->q)
+        search_where(q, p, a, d);
     if (p->count)
         return;
-    if (!p->due) {
+    if (d == DRIVE_SEARCH) {
+        char term[64];
+
+        snprintf(term, sizeof(term), "%s < ?", q->search->key);
+        q_term(q, term);
+        q_arg(q, SA_INT(f->after_id ? f->after_id : INT64_MAX));
+    } else if (!p->due) {
         q_int(q, ordered, "id", ">", f->after_id);
     } else if (f->after_id && ordered) {
         q_term(q, "(r.resolution_due_at, r.id) > (?, ?)");
@@ -322,6 +380,8 @@ static void arm_query(struct request_query *q, const struct plan *p, const struc
 
     if (p->count) {
         acc_buf_adds(&q->sql, "SELECT COUNT(*) FROM request r");
+    } else if (d == DRIVE_SEARCH) {
+        acc_buf_addf(&q->sql, "%s, %s%s", REQUEST_SELECT_COLS, q->search->key, REQUEST_FROM);
     } else {
         /* The sort keys close the row; the ORDER BY names them by position. */
         acc_buf_adds(&q->sql, REQUEST_SELECT_COLS);
@@ -332,19 +392,36 @@ static void arm_query(struct request_query *q, const struct plan *p, const struc
             acc_buf_adds(&q->sql, ordered ? ", r.id" : ", +r.id");
         acc_buf_adds(&q->sql, REQUEST_FROM);
     }
+    if (d == DRIVE_SEARCH)
+        acc_buf_adds(&q->sql, q->search->join);
     arm_where(q, p, a, d, ordered);
 }
 
 int request_query_build(const struct org_actor *who, const struct request_filter *f, bool count,
-                        struct request_query *q, struct acc_err *err)
+                        const char *backend, struct request_query *q, struct acc_err *err)
 {
-    struct plan p = {f, NULL, f->open, count, !count && f->sort == REQUEST_SORT_DUE};
+    struct plan p = {f, NULL, f->open, count, !count && f->sort == REQUEST_SORT_DUE, who};
     struct arm arms[2] = {{f->provider_id, f->consumer_id, 0}, {0, 0, 0}};
     int narms = 1;
 
     memset(q, 0, sizeof(*q));
     acc_buf_init(&q->sql);
+    acc_buf_init(&q->search_all);
+    acc_buf_init(&q->search_public);
     q->none = true;
+    if (f->q) {
+        int rc;
+
+        q->search = request_search_sql(backend);
+        if (!q->search)
+            return acc_fail(err, ACC_EBUG, "/query/q", "the %s store has no full-text search",
+                            backend);
+        rc = request_search_query(backend, f->q, true, &q->search_all, err);
+        if (!rc)
+            rc = request_search_query(backend, f->q, false, &q->search_public, err);
+        if (rc)
+            return rc;
+    }
     if (f->status >= 0) {
         int open = f->status != REQUEST_CLOSED;
 
@@ -405,6 +482,8 @@ int request_query_build(const struct org_actor *who, const struct request_filter
     if (!count) {
         if (p.due)
             acc_buf_addf(&q->sql, " ORDER BY %d, %d LIMIT ?", REQUEST_COLS + 1, REQUEST_COLS + 2);
+        else if (f->q)
+            acc_buf_addf(&q->sql, " ORDER BY %d DESC LIMIT ?", REQUEST_COLS + 1);
         else
             acc_buf_addf(&q->sql, " ORDER BY %d LIMIT ?", REQUEST_COLS + 1);
         q_arg(q, SA_INT(f->limit + 1));
@@ -415,6 +494,8 @@ int request_query_build(const struct org_actor *who, const struct request_filter
 void request_query_release(struct request_query *q)
 {
     acc_buf_release(&q->sql);
+    acc_buf_release(&q->search_all);
+    acc_buf_release(&q->search_public);
 }
 
 int request_list(struct store *st, const struct org_actor *who, const struct request_filter *f,
@@ -427,7 +508,7 @@ int request_list(struct store *st, const struct org_actor *who, const struct req
     int count = 0, rc;
     bool extra = false;
 
-    rc = request_query_build(who, f, false, &q, err);
+    rc = request_query_build(who, f, false, store_backend(st), &q, err);
     if (!rc && !q.none)
         rc = store_exec(st, q.sql.buf, q.args, q.n, &stmt, err);
     if (!rc && !q.none)
@@ -449,7 +530,7 @@ int request_count(struct store *st, const struct org_actor *who, const struct re
     int64_t count = 0;
     int rc;
 
-    rc = request_query_build(who, f, true, &q, err);
+    rc = request_query_build(who, f, true, store_backend(st), &q, err);
     if (!rc && !q.none)
         rc = store_query_int(st, q.sql.buf, q.args, q.n, &count, err);
     request_query_release(&q);
@@ -472,10 +553,42 @@ int request_event_add(struct store *st, int64_t request_id, int64_t at, int64_t 
                       args, ACC_ARRAY_LEN(args), NULL, err);
 }
 
+/* Told of every outbox row written (the notification worker wakes); set at start-up. */
+static request_outbox_hook_fn *outbox_hook;
+static void *outbox_hook_arg;
+
+void request_outbox_hook_set(request_outbox_hook_fn *fn, void *arg)
+{
+    __atomic_store_n(&outbox_hook_arg, arg, __ATOMIC_RELAXED);
+    __atomic_store_n(&outbox_hook, fn, __ATOMIC_RELEASE);
+}
+
+/* An instant for a payload: RFC 3339, or null for 0. */
+static void jw_instant(struct acc_jw *w, const char *key, int64_t at)
+{
+    char b[21];
+
+    if (!at) {
+        acc_jw_str(w, key, NULL);
+        return;
+    }
+    acc_time_format(at, b);
+    acc_jw_str(w, key, b);
+}
+
 int request_outbox_add(struct store *st, const struct org_actor *who, const char *type,
                        const struct request *r, const int64_t *people, int n, int64_t now,
                        struct acc_arena *arena, struct acc_err *err)
 {
+    return request_outbox_add_detail(st, who, type, r, people, n, NULL, now, arena, err);
+}
+
+int request_outbox_add_detail(struct store *st, const struct org_actor *who, const char *type,
+                              const struct request *r, const int64_t *people, int n,
+                              const char *detail_json, int64_t now, struct acc_arena *arena,
+                              struct acc_err *err)
+{
+    request_outbox_hook_fn *hook;
     struct acc_buf list;
     struct acc_jw w;
     int kept = 0, rc;
@@ -493,27 +606,36 @@ int request_outbox_add(struct store *st, const struct org_actor *who, const char
             acc_buf_addf(&list, "%s%lld", kept++ ? "," : "", (long long)people[i]);
     }
     acc_buf_adds(&list, "]");
+    /* The request as it stands: webhooks get these fields as their entity. */
     acc_jw_begin(&w);
-    acc_jw_str(&w, "type", type);
-    acc_jw_int(&w, "request_id", r->id);
+    acc_jw_int(&w, "id", r->id);
     acc_jw_str(&w, "title", r->title);
     acc_jw_str(&w, "status", request_status_name(r->status));
+    acc_jw_str(&w, "priority", r->priority);
     acc_jw_str(&w, "service", r->service.name);
     acc_jw_str(&w, "provider", r->provider.name);
     acc_jw_str(&w, "consumer", r->consumer.name);
+    acc_jw_id(&w, "requester_id", r->requester.id);
+    acc_jw_id(&w, "assignee_id", r->assignee.id);
+    jw_instant(&w, "response_due_at", r->clocks.response_due_at);
+    jw_instant(&w, "resolution_due_at", r->clocks.resolution_due_at);
     {
-        struct store_arg args[] = {SA_TEXT(type),     SA_INT(r->id),
-                                   SA_TEXT(list.buf), SA_TEXT(acc_jw_end(&w, arena)),
-                                   SA_INT(now),       SA_INT(now)};
+        /* Always written, recipients or not: webhooks want every event. */
+        struct store_arg args[] = {SA_TEXT(type),         SA_INT(r->id),
+                                   SA_TEXT(list.buf),     SA_TEXT(acc_jw_end(&w, arena)),
+                                   SA_ID(who->person_id), SA_TEXT(detail_json ? detail_json : "{}"),
+                                   SA_INT(now),           SA_INT(now)};
 
-        rc = kept ? store_exec(st,
-                               "INSERT INTO outbox (event_type, entity, entity_id, recipients, "
-                               "payload, created_at, available_at) VALUES (?, 'request', ?, ?, "
-                               "?, ?, ?)",
-                               args, ACC_ARRAY_LEN(args), NULL, err)
-                  : ACC_OK;
+        rc = store_exec(st,
+                        "INSERT INTO outbox (event_type, entity, entity_id, recipients, payload, "
+                        "actor_id, detail, created_at, available_at) VALUES (?, 'request', ?, ?, "
+                        "?, ?, ?, ?, ?)",
+                        args, ACC_ARRAY_LEN(args), NULL, err);
     }
     acc_buf_release(&list);
+    hook = __atomic_load_n(&outbox_hook, __ATOMIC_ACQUIRE);
+    if (!rc && hook)
+        hook(__atomic_load_n(&outbox_hook_arg, __ATOMIC_RELAXED));
     return rc;
 }
 
@@ -771,8 +893,15 @@ int request_create_at(struct store *st, struct calendar_zones *zones, const stru
         acc_jw_int(&w, "assignee_id", r.assignee.id);
         rc = request_event_add(st, r.id, now, 0, "assigned", acc_jw_end(&w, arena), err);
     }
-    if (!rc)
-        rc = request_outbox_add(st, who, "request.raised", &r, &r.assignee.id, 1, now, arena, err);
+    if (!rc) {
+        struct acc_jw w;
+
+        acc_jw_begin(&w);
+        acc_jw_str(&w, "description", r.description);
+        acc_jw_str(&w, "external_ref", r.external_ref);
+        rc = request_outbox_add_detail(st, who, "request.raised", &r, &r.assignee.id, 1,
+                                       acc_jw_end(&w, arena), now, arena, err);
+    }
     if (!rc)
         rc = request_load(st, r.id, arena, out, err);
     if (!rc)
@@ -859,13 +988,23 @@ int request_move(struct store *st, struct calendar_zones *zones, const struct or
             acc_jw_int(&w, "resolution_due_at", r.clocks.resolution_due_at);
         rc = request_event_add(st, r.id, now, who->person_id, "status", acc_jw_end(&w, arena), err);
     }
-    if (!rc && (to == REQUEST_WAITING || to == REQUEST_RESOLVED))
-        rc = request_outbox_add(
-            st, who, to == REQUEST_WAITING ? "request.waiting_on_consumer" : "request.resolved", &r,
-            &r.requester.id, 1, now, arena, err);
-    if (!rc && to == REQUEST_REOPENED)
+    /* The moves that need the other side: the consumer's turn, or the provider's again. */
+    if (!rc && (to == REQUEST_WAITING || to == REQUEST_RESOLVED || to == REQUEST_REOPENED)) {
+        struct acc_jw w;
+
+        acc_jw_begin(&w);
+        acc_jw_str(&w, "from", request_status_name(before.status));
+        acc_jw_str(&w, "reason", reason);
+        if (to == REQUEST_WAITING)
+            acc_jw_bool(&w, "missing_information", wait_reason == REQUEST_WAIT_MISSING_INFO);
         rc =
-            request_outbox_add(st, who, "request.reopened", &r, &r.assignee.id, 1, now, arena, err);
+            request_outbox_add_detail(st, who,
+                                      to == REQUEST_WAITING    ? "request.waiting_on_consumer"
+                                      : to == REQUEST_RESOLVED ? "request.resolved"
+                                                               : "request.reopened",
+                                      &r, to == REQUEST_REOPENED ? &r.assignee.id : &r.requester.id,
+                                      1, acc_jw_end(&w, arena), now, arena, err);
+    }
     if (!rc)
         rc = request_load(st, id, arena, out, err);
     if (!rc)
@@ -909,8 +1048,14 @@ int request_assign(struct store *st, const struct org_actor *who, int64_t id, in
         acc_jw_int(&w, "assignee_id", assignee_id);
         rc = request_event_add(st, id, now, who->person_id, "assigned", acc_jw_end(&w, arena), err);
     }
-    if (!rc)
-        rc = request_outbox_add(st, who, "request.assigned", &r, &assignee_id, 1, now, arena, err);
+    if (!rc) {
+        struct acc_jw w;
+
+        acc_jw_begin(&w);
+        acc_jw_id(&w, "from_assignee_id", before.assignee.id);
+        rc = request_outbox_add_detail(st, who, "request.assigned", &r, &assignee_id, 1,
+                                       acc_jw_end(&w, arena), now, arena, err);
+    }
     if (!rc)
         rc = request_load(st, id, arena, out, err);
     if (!rc)
@@ -1002,8 +1147,13 @@ int request_comment_add(struct store *st, struct calendar_zones *zones, const st
     }
     if (!rc && !internal) {
         int64_t to = side == REQUEST_CONSUMER ? r.assignee.id : r.requester.id;
+        struct acc_jw w;
 
-        rc = request_outbox_add(st, who, "request.comment", &r, &to, 1, now, arena, err);
+        acc_jw_begin(&w);
+        acc_jw_int(&w, "comment_id", out->id);
+        acc_jw_str(&w, "body", body);
+        rc = request_outbox_add_detail(st, who, "request.comment", &r, &to, 1,
+                                       acc_jw_end(&w, arena), now, arena, err);
     }
     if (!rc) {
         struct acc_jw w;

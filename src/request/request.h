@@ -13,6 +13,8 @@ struct store;
 #define REQUEST_REASON_MAX     500   /* bytes of a transition's reason */
 #define REQUEST_EXTERNAL_MAX   100   /* bytes of an external reference */
 #define REQUEST_AUTOCLOSE_DAYS 5     /* business days after which a resolved request closes */
+#define REQUEST_SEARCH_MAX     200   /* bytes of a search (request_filter.q) */
+#define REQUEST_SEARCH_WORDS   10    /* words of a search */
 
 enum request_status {
     REQUEST_OPEN = 0,
@@ -232,6 +234,18 @@ struct request_filter {
     int64_t after_id;  /* 0: the first page; else the page after this request, in sort order */
     int64_t after_due; /* with REQUEST_SORT_DUE and after_id: that request's resolution due */
     int limit;
+    /*
+     * NULL: no search. Else words as a person types them, each of which a request must have
+     * in its title or comments, or in its internal notes where who is on the provider side
+     * (a consumer never finds a request by the words of a note). A word matches whole words
+     * (case and, on SQLite, diacritics aside); a word with punctuation inside ("e-mail",
+     * "INV-2024-7") matches its parts in a row; the last word also matches as a prefix (3
+     * characters at least) unless q ends in a space. With q, REQUEST_SORT_ID lists newest
+     * first (id descending, after_id the last id of the previous page). ACC_EINVAL at
+     * "/query/q" when q has no word, more than REQUEST_SEARCH_WORDS words or bytes beyond
+     * REQUEST_SEARCH_MAX, or is not UTF-8.
+     */
+    const char *q;
 };
 
 /*
@@ -329,5 +343,14 @@ int request_catch_up(struct store *st, struct calendar_zones *zones, int64_t id,
  */
 int request_sweep(struct store *st, struct calendar_zones *zones, int64_t now, int limit, int *done,
                   int64_t *next, struct acc_err *err);
+
+/*
+ * Called with arg after each outbox row is written, inside the writing transaction (so the row
+ * may not be visible yet): the notification worker registers one at start-up to wake up.
+ * NULL fn removes it. Setting is atomic; a hook removed may still run once in a write that
+ * began before.
+ */
+typedef void request_outbox_hook_fn(void *arg);
+void request_outbox_hook_set(request_outbox_hook_fn *fn, void *arg);
 
 #endif

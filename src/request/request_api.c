@@ -203,6 +203,7 @@ static int read_filter(struct http_ctx *ctx, struct request_filter *f)
     memset(f, 0, sizeof(*f));
     f->status = -1;
     f->now = acc_now();
+    f->q = http_query(ctx, "q"); /* checked by request_list() and request_count() */
     if (status && request_status_parse(status, &s))
         return acc_fail(&ctx->err, ACC_EINVAL, "/query/status",
                         "status must be open, in_progress, waiting_on_consumer, resolved, "

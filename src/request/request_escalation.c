@@ -15,30 +15,38 @@ int request_bind(struct store *st, struct calendar_zones *zones, const struct co
                  int number, struct acc_arena *arena, struct request_binding *out,
                  struct acc_err *err)
 {
-    struct org_actor sys = org_actor_system("request");
-    struct org_department pd, cd;
-    struct contract_service s;
+    struct store_arg args[] = {SA_INT(c->service.id), SA_INT(c->provider.department.id),
+                               SA_INT(c->consumer.department.id)};
+    struct store_stmt *stmt = NULL;
+    bool row = false;
     int rc;
 
     memset(out, 0, sizeof(*out));
     out->contract = *c;
-    rc = contract_version_of(st, &sys, c, number, arena, &out->version, err);
+    rc = contract_version_binding(st, c, number, arena, &out->version, err);
+    /* Who a request goes to and who hears of its escalations, in one read. */
     if (!rc)
-        rc = contract_service_get(st, c->service.id, arena, &s, err);
+        rc = store_exec(st,
+                        "SELECT s.point_person_id, s.deputy_id, pd.point_person_id, pd.head_id, "
+                        "cd.head_id FROM service s, department pd, department cd WHERE s.id = ? "
+                        "AND pd.id = ? AND cd.id = ?",
+                        args, ACC_ARRAY_LEN(args), &stmt, err);
     if (!rc)
-        rc = org_department_get(st, c->provider.department.id, arena, &pd, err);
-    if (!rc)
-        rc = org_department_get(st, c->consumer.department.id, arena, &cd, err);
+        rc = store_step(stmt, &row, err);
+    if (!rc && !row)
+        rc = acc_fail(err, ACC_ENOTFOUND, "",
+                      "the service or a department of contract %lld is gone", (long long)c->id);
+    if (!rc) {
+        out->service_point = store_col_int(stmt, 0);
+        out->service_deputy = store_col_int(stmt, 1);
+        out->provider_point = store_col_int(stmt, 2);
+        out->provider_head = store_col_int(stmt, 3);
+        out->consumer_head = store_col_int(stmt, 4);
+    }
+    store_finish(stmt);
     if (!rc)
         rc = calendar_record_load(st, out->version.terms.calendar.id, zones, arena, &out->cal, err);
-    if (rc)
-        return rc;
-    out->service_point = s.point_person.id;
-    out->service_deputy = s.deputy.id;
-    out->provider_point = pd.point_person.id;
-    out->provider_head = pd.head.id;
-    out->consumer_head = cd.head.id;
-    return ACC_OK;
+    return rc;
 }
 
 int request_bind_for(struct store *st, struct calendar_zones *zones, const struct request *r,
@@ -187,9 +195,20 @@ static int fire_level(struct store *st, const struct org_actor *who,
     acc_jw_int(&w, "due_at", due_at);
     acc_jw_bool(&w, "manual", manual);
     rc = request_event_add(st, r->id, now, actor_id, "escalated", acc_jw_end(&w, arena), err);
-    if (!rc)
-        rc = request_outbox_add(st, who, "request.escalated", r, people, recipients(b, l, people),
-                                now, arena, err);
+    if (!rc) {
+        char due[21];
+
+        acc_time_format(due_at, due);
+        acc_jw_begin(&w);
+        acc_jw_int(&w, "level", i + 1);
+        acc_jw_str(&w, "clock", clock_names[l->clock]);
+        acc_jw_int(&w, "percent", l->percent);
+        acc_jw_str(&w, "due_at", due);
+        acc_jw_bool(&w, "manual", manual);
+        rc = request_outbox_add_detail(st, who, "request.escalated", r, people,
+                                       recipients(b, l, people), acc_jw_end(&w, arena), now, arena,
+                                       err);
+    }
     if (!rc && l->raise_priority)
         rc = raise_priority(b, r, now, actor_id, st, arena, err);
     if (!rc && l->reassign) {

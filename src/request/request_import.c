@@ -1337,12 +1337,16 @@ int request_import(struct store *st, struct calendar_zones *zones, const char *c
         fatal = true;
     } else {
         /* The whole file is one unit: undone as a whole, whatever the caller's transaction. */
+        int64_t before = store_total_changes(st);
+
         rc = savepoint(&im, "SAVEPOINT request_import");
         if (!rc)
             rc = read_all(&im, &c, len, &fatal);
         undo = fatal || (res.bad && !opt->skip_bad) || opt->dry_run;
         if (!rc && undo)
             rc = savepoint(&im, "ROLLBACK TO SAVEPOINT request_import");
+        if (!rc && undo)
+            store_forget_changes(st, store_total_changes(st) - before);
         if (!rc)
             rc = savepoint(&im, "RELEASE SAVEPOINT request_import");
     }

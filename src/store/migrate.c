@@ -1,4 +1,4 @@
-/* migrate.c: versioned schema migrations (sql/NNNN_name.sql compiled in), applied in order. */
+/* migrate.c: versioned schema migrations (sql/NNNN_name[.backend].sql compiled in), in order. */
 #include "base/acc.h"
 #include "base/embed.h"
 #include "base/log.h"
@@ -32,6 +32,38 @@ int store_schema_version(struct store *st, int *out, struct acc_err *err)
     if (!rc)
         *out = (int)v;
     return rc;
+}
+
+/*
+ * Whether migration file f is for this backend. A version is one portable file,
+ * "NNNN_name.sql", or one file per backend, "NNNN_name.<backend>.sql" (<backend> the
+ * store_backend() name), where the engines differ beyond what tokens can say (full-text search).
+ */
+static bool for_backend(const struct store *st, const struct acc_embed *f)
+{
+    const char *first = strchr(f->name, '.'), *last = strrchr(f->name, '.');
+    size_t n = strlen(st->ops->name);
+
+    if (first == last)
+        return true;
+    return (size_t)(last - first - 1) == n && strncmp(first + 1, st->ops->name, n) == 0;
+}
+
+/* The file of version v for this backend: NULL when there is none, or more than one. */
+static const struct acc_embed *version_file(const struct store *st, int v)
+{
+    const struct acc_embed *found = NULL;
+
+    for (size_t i = 0; i < acc_sql_count; i++) {
+        const struct acc_embed *f = &acc_sql_files[i];
+
+        if (file_version(f) != v || !for_backend(st, f))
+            continue;
+        if (found)
+            return NULL;
+        found = f;
+    }
+    return found;
 }
 
 /* Replaces the dialect tokens of a migration with this backend's spelling. */
@@ -68,8 +100,15 @@ int store_migrate(struct store *st, int *applied, struct acc_err *err)
         int v = file_version(f);
         char *sql;
 
-        if (v <= current)
+        /* The files of one version are adjacent (sorted by name): the first stands for all. */
+        if (v <= current || (i > 0 && file_version(&acc_sql_files[i - 1]) == v))
             continue;
+        f = version_file(st, v);
+        if (!f)
+            return acc_fail(err, ACC_EBUG, "",
+                            "migration %04d has no file for backend '%s', or more than one: "
+                            "this accord was built wrong",
+                            v, st->ops->name);
         rc = store_begin(st, true, err);
         /* Read again under the write lock: another process may have migrated meanwhile. */
         if (!rc)

@@ -158,14 +158,60 @@ int store_begin(struct store *st, bool write, struct acc_err *err)
     if (st->in_txn)
         ACC_BUG("nested transaction");
     rc = store_exec(st, write ? st->ops->begin_write : st->ops->begin_read, NULL, 0, NULL, err);
-    if (!rc)
+    if (!rc) {
         st->in_txn = true;
+        st->write_txn = write;
+        st->changes_at_begin = st->ops->total_changes(st);
+        st->forgotten = 0;
+    }
     return rc;
+}
+
+int64_t store_total_changes(struct store *st)
+{
+    return st->ops->total_changes(st);
+}
+
+void store_forget_changes(struct store *st, int64_t n)
+{
+    st->forgotten += n;
+}
+
+/*
+ * Moves the 'data' revision on, in the write transaction being committed when it changed
+ * rows (other than those forgotten). Until the schema has the row (a database being created
+ * or migrated), there is nothing to move: asked again at each commit until it exists, then
+ * remembered for the connection.
+ */
+static int bump_data_revision(struct store *st, struct acc_err *err)
+{
+    int version, rc;
+
+    if (!st->data_rev_exists) {
+        rc = store_schema_version(st, &version, err);
+        if (rc)
+            return rc;
+        if (version < STORE_DATA_REVISION_SINCE)
+            return ACC_OK;
+        st->data_rev_exists = true;
+    }
+    return store_exec(st, "UPDATE revision SET value = value + 1 WHERE name = 'data'", NULL, 0,
+                      NULL, err);
+}
+
+int store_data_revision(struct store *st, int64_t *out, struct acc_err *err)
+{
+    return store_query_int(st, "SELECT value FROM revision WHERE name = 'data'", NULL, 0, out, err);
 }
 
 int store_commit(struct store *st, struct acc_err *err)
 {
-    int rc = store_exec(st, "COMMIT", NULL, 0, NULL, err);
+    bool changed =
+        st->write_txn && st->ops->total_changes(st) - st->changes_at_begin - st->forgotten > 0;
+    int rc = changed ? bump_data_revision(st, err) : ACC_OK;
+
+    if (!rc)
+        rc = store_exec(st, "COMMIT", NULL, 0, NULL, err);
 
     if (rc)
         store_rollback(st);

@@ -86,9 +86,25 @@ int64_t store_changes(struct store *st);
 /* Runs several ;-separated statements without parameters (migrations). */
 int store_script(struct store *st, const char *sql, struct acc_err *err);
 
-/* Transactions: write ones take the write lock at once, so they never deadlock on upgrade. */
+/*
+ * Transactions: write ones take the write lock at once, so they never deadlock on upgrade.
+ * Committing a write transaction that changed rows adds one to the 'data' revision in it.
+ */
 int store_begin(struct store *st, bool write, struct acc_err *err);
 int store_commit(struct store *st, struct acc_err *err);
+/*
+ * The 'data' revision: it moves on with every committed write transaction that changed rows,
+ * by any process, so what was read at revision N is still what the database holds while it
+ * reads N.
+ */
+int store_data_revision(struct store *st, int64_t *out, struct acc_err *err);
+/* Rows changed on this connection since it opened (undone ones included). */
+int64_t store_total_changes(struct store *st);
+/*
+ * Tells the open transaction that n of its changed rows do not count: they were rolled back
+ * to a savepoint, or are bookkeeping that no reply shows (an API token's last use).
+ */
+void store_forget_changes(struct store *st, int64_t n);
 void store_rollback(struct store *st);
 bool store_in_txn(const struct store *st);
 

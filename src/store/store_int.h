@@ -17,6 +17,7 @@ struct store_ops {
     bool (*col_null)(struct store_stmt *stmt, int col);
     void (*finish)(struct store_stmt *stmt);
     int64_t (*changes)(struct store *st);
+    int64_t (*total_changes)(struct store *st); /* rows changed since the connection opened */
     int (*script)(struct store *st, const char *sql, struct acc_err *err);
     int (*check)(struct store *st, struct acc_err *err);
     const char *begin_write; /* SQL that opens a write transaction */
@@ -28,7 +29,14 @@ struct store {
     const struct store_ops *ops;
     void *be; /* the backend's connection state */
     bool in_txn;
+    bool write_txn;           /* the open transaction is a write transaction */
+    int64_t changes_at_begin; /* total_changes when it began */
+    int64_t forgotten;        /* rows of it rolled back to a savepoint, or bookkeeping */
+    bool data_rev_exists;     /* the 'data' revision row is known to exist (schema >= 8) */
 };
+
+/* The schema version from which the 'data' revision exists (sql/0008_data_revision.sql). */
+#define STORE_DATA_REVISION_SINCE 8
 
 /* Every backend statement starts with this header. */
 struct store_stmt {

@@ -31,6 +31,7 @@ struct pg {
     int ncache;
     unsigned next_name;
     int64_t changes;
+    int64_t total_changes; /* rows changed on this connection, as sqlite3_total_changes() */
 };
 
 /* A statement holds the whole result; step only moves the cursor over it. */
@@ -336,8 +337,10 @@ static void note_changes(struct pg *p, const PGresult *res)
     const char *cmd = PQcmdStatus((PGresult *)res);
 
     if (strncmp(cmd, "INSERT", 6) == 0 || strncmp(cmd, "UPDATE", 6) == 0 ||
-        strncmp(cmd, "DELETE", 6) == 0 || strncmp(cmd, "MERGE", 5) == 0)
+        strncmp(cmd, "DELETE", 6) == 0 || strncmp(cmd, "MERGE", 5) == 0) {
         p->changes = strtoll(PQcmdTuples((PGresult *)res), NULL, 10);
+        p->total_changes += p->changes;
+    }
 }
 
 /* Sends sql with its args as text; *res is the result, or NULL when libpq gave none. */
@@ -491,6 +494,11 @@ static int64_t pg_changes(struct store *st)
     return ((struct pg *)st->be)->changes;
 }
 
+static int64_t pg_total_changes(struct store *st)
+{
+    return ((struct pg *)st->be)->total_changes;
+}
+
 static int pg_script(struct store *st, const char *sql, struct acc_err *err)
 {
     struct pg *p = st->be;
@@ -549,6 +557,7 @@ const struct store_ops store_pgsql_ops = {
     .col_null = pg_col_null,
     .finish = pg_finish,
     .changes = pg_changes,
+    .total_changes = pg_total_changes,
     .script = pg_script,
     .check = pg_check,
     /*

@@ -241,6 +241,11 @@ static int64_t lite_changes(struct store *st)
     return sqlite3_changes64(((struct lite *)st->be)->db);
 }
 
+static int64_t lite_total_changes(struct store *st)
+{
+    return sqlite3_total_changes64(((struct lite *)st->be)->db);
+}
+
 static int lite_script(struct store *st, const char *sql, struct acc_err *err)
 {
     struct lite *l = st->be;
@@ -288,6 +293,7 @@ const struct store_ops store_sqlite_ops = {
     .col_null = lite_col_null,
     .finish = lite_finish,
     .changes = lite_changes,
+    .total_changes = lite_total_changes,
     .script = lite_script,
     .check = lite_check,
     .begin_write = "BEGIN IMMEDIATE",

@@ -247,6 +247,18 @@ static const struct {
      "SELECT id, event_type, entity, entity_id, recipients, payload, created_at, state, "
      "available_at, attempts, lease_until, last_error FROM outbox ORDER BY id",
      12},
+    {"feedback",
+     "SELECT id, request_id, side, rater_id, quality, responsiveness, courtesy, empathy, "
+     "confidentiality, clarity, not_right, comment, signed, given_at, updated_at, editable_until "
+     "FROM feedback ORDER BY id",
+     16},
+    {"webhook",
+     "SELECT id, url, secret, description, active, created_by, created_at, updated_at FROM "
+     "webhook ORDER BY id",
+     8},
+    {"webhook_event", "SELECT webhook_id, event_type FROM webhook_event ORDER BY 1, 2", 2},
+    {"notify_pref",
+     "SELECT person_id, event_type, email, updated_at FROM notify_pref ORDER BY 1, 2", 4},
 };
 #define NDIGEST ACC_ARRAY_LEN(digest_queries)
 
@@ -1920,7 +1932,60 @@ static const char *const rq_filters[] = {
     "breached=false",
     "raised_from=2000-01-01T00:00:00Z&raised_to=2100-01-01T00:00:00Z",
     "due_before=2100-01-01T00:00:00Z",
+    /* Searches: words of the title, of a public comment, a prefix, with filters, the queue. */
+    "q=access+matrix",
+    "q=customer+4711",
+    "q=matr",
+    "q=access&provider=${dept:Finance}&consumer=${dept:Sales}",
+    "q=matrix&open=true&contract=1",
+    "q=matrix&open=true&provider=${dept:Finance}&sort=resolution_due",
+    "q=matrix&open=true&sort=resolution_due",
 };
+
+/*
+ * The words of the internal note on request id: found (in lists, counts, queues) by the provider
+ * side and administrators, never by the consumer side or a third department.
+ */
+static void rq_note_search(const struct rq_who *w, int64_t id)
+{
+    static const char *const paths[] = {
+        "q=ledger",
+        "q=ledger&consumer=${dept:Sales}",
+        "q=the+ledg",
+        "q=ledger&open=true&sort=resolution_due",
+    };
+    bool notes = w->side == RQ_ADMIN || w->side == RQ_PROVIDER;
+
+    for (size_t p = 0; p < ACC_ARRAY_LEN(paths); p++) {
+        char *filter = subst(paths[p]);
+        char *route = strf("GET /requests?%s (words of an internal note)", filter);
+        char *list = strf("/api/v1/requests?limit=200&%s", filter);
+        char *count = strf("/api/v1/requests/count?%s", filter);
+        json_t *doc = rq_call(w, route, "GET", list, NULL, 200, false);
+        json_t *item;
+        bool found = false;
+        size_t i;
+
+        json_array_foreach(json_object_get(doc, "items"), i, item)
+        {
+            if (json_integer_value(json_object_get(item, "id")) == id)
+                found = true;
+        }
+        if (doc && found != notes)
+            rq_fail(w, route, "%s request %lld", found ? "finds" : "does not find", (long long)id);
+        json_decref(doc);
+        /* Only the requests of the access matrix have the word. */
+        doc = rq_call(w, route, "GET", count, NULL, 200, false);
+        if (doc && (json_integer_value(json_object_get(doc, "count")) > 0) != notes)
+            rq_fail(w, route, "counts %lld",
+                    (long long)json_integer_value(json_object_get(doc, "count")));
+        json_decref(doc);
+        free(count);
+        free(list);
+        free(route);
+        free(filter);
+    }
+}
 
 static void rq_lists(const struct rq_who *w, int64_t id)
 {
@@ -2113,6 +2178,7 @@ static void test_request_access(void)
     for (size_t i = 0; i < ACC_ARRAY_LEN(rq_people); i++) {
         rq_reads(&rq_people[i], id);
         rq_lists(&rq_people[i], id);
+        rq_note_search(&rq_people[i], id);
         rq_failed_writes(&rq_people[i], id, resolved);
     }
     rq_anonymous(id);

@@ -78,7 +78,7 @@ check "each has an 'imported' event" \
     test "$(q "SELECT COUNT(*) FROM request_event e JOIN request r ON r.id = e.request_id WHERE r.external_ref LIKE 'BB-%' AND e.kind = 'imported'")" -eq 2
 check "still nobody notified" test "$(q "SELECT COUNT(*) FROM outbox")" -eq 0
 
-snapshot() { q "SELECT COUNT(*), SUM(updated_at) FROM request; SELECT COUNT(*) FROM request_event; SELECT COUNT(*) FROM audit; SELECT COUNT(*) FROM request_escalation"; }
+snapshot() { q "SELECT COUNT(*), SUM(updated_at) FROM request; SELECT COUNT(*) FROM request_event; SELECT COUNT(*) FROM audit; SELECT COUNT(*) FROM request_escalation; SELECT value FROM revision WHERE name = 'data'"; }
 snapshot >"$WORK/snap1"
 run "the same file again exits 0" 0 import requests "$WORK/good.csv"
 check "and adds nothing" grep -q "^0 added, 2 existing, 0 bad, of 2 rows$" "$WORK/out"
@@ -118,6 +118,19 @@ check "at its line and column" grep -q "^accord: line 2, column title: the quote
 printf 'contract,external_id,title,requester,colour\n' >"$WORK/header.csv"
 run "an unknown column exits 1" 1 import requests "$WORK/header.csv"
 check "on line 1" grep -q "^accord: line 1: unknown column 'colour'" "$WORK/err"
+
+# --- a running server's request lists see what another process imported (sql/0008) ---
+ADMIN=$("${A[@]}" token create --email admin@example.org --label import-test)
+start_server "$DB"
+count() { curl -sf -H "Authorization: Bearer $ADMIN" "$URL/api/v1/requests/count?contract=$LAPTOP" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }
+n0=$(count)
+rev0=$(q "SELECT value FROM revision WHERE name = 'data'")
+printf '%s\n%s\n' "$HEADER" "$LAPTOP,BB-8,Docking station,sara.lindqvist@example.org,$(ts 0),,,,,," >"$WORK/one.csv"
+run "an import while the server runs exits 0" 0 import requests "$WORK/one.csv"
+check "moves the data revision on" test "$(q "SELECT value FROM revision WHERE name = 'data'")" -gt "$rev0"
+n1=$(count)
+check "the server's count (kept per second) shows it at once ($n0 -> $n1)" test "$n1" -eq $((n0 + 1))
+stop_server
 
 # --- standard input, and a progress line for a large file ---
 {

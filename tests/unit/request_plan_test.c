@@ -11,13 +11,17 @@
  * and the query alone: an empty database plans as one of 250,000 requests does. Each case
  * below is a list or a count the API serves; its plan must not read the request table in
  * full ("SCAN r" or "SCAN request" without an index), and must use the index named. A queue
- * (sorted by due instant) must come in order from its index, without a sort.
+ * (sorted by due instant) must come in order from its index, without a sort. A search must read
+ * the full-text index request_search only with its words (a MATCH), and a list of one (newest
+ * first) must come in that order from it.
  */
 
 static struct store *st;
 static bool verbose;
 
-enum { LIST, COUNT, QUEUE }; /* QUEUE: a list in due order served without sorting */
+/* QUEUE: a list in due order served without sorting; SEARCH: a list by id from the words' index
+ * without sorting. */
+enum { LIST, COUNT, QUEUE, SEARCH };
 
 /* A filter where 0 means "not given" throughout (status + 1, open 1 / closed 2, ...). */
 struct spec {
@@ -25,6 +29,7 @@ struct spec {
     int64_t provider_id, consumer_id, service_id, contract_id, assignee_id;
     int64_t due_before, raised_from, raised_to;
     bool due, next; /* sorted by due instant (and open); the page after a cursor */
+    const char *q;  /* a search */
 };
 
 struct plan_case {
@@ -47,6 +52,10 @@ struct plan_case {
     {                                                                                              \
         11, 2, ORG_ROLE_MEMBER, "test", false                                                      \
     } /* of the consumer, department 2 */
+#define ADMIN_IN                                                                                   \
+    {                                                                                              \
+        1, 2, ORG_ROLE_ADMIN, "test", false                                                        \
+    } /* an administrator who belongs to department 2: its consumer side */
 #define NOW 1780000000
 #define F(...)                                                                                     \
     {                                                                                              \
@@ -57,6 +66,8 @@ struct plan_case {
 #define S(x)     (REQUEST_##x + 1)
 #define PK       "USING INTEGER PRIMARY KEY"
 #define COVERING "USING COVERING INDEX"
+#define Q        .q = "credit e-mail chec"
+#define FTS      "SCAN rs VIRTUAL TABLE"
 
 static const struct plan_case cases[] = {
     /* Administrators: everything, each filter alone, and the queues. */
@@ -174,6 +185,55 @@ static const struct plan_case cases[] = {
     {"member sorted by due", MEMBER, F(DUE), QUEUE, "request_consumer_open"},
     {"member sorted by due, next page", MEMBER, F(DUE, NEXT), QUEUE, "request_consumer_open"},
     {"member list of a provider", MEMBER, F(.provider_id = 1), LIST, "request_provider_id"},
+    /* Searches: the words' index drives, newest first, whatever else is asked... */
+    {"admin search", ADMIN, F(Q), SEARCH, FTS},
+    {"admin search, next page", ADMIN, F(Q, NEXT), SEARCH, FTS},
+    {"admin search count", ADMIN, F(Q), COUNT, FTS},
+    {"admin search, status", ADMIN, F(Q, .status = S(IN_PROGRESS)), SEARCH, FTS},
+    {"admin search count, status", ADMIN, F(Q, .status = S(IN_PROGRESS)), COUNT, FTS},
+    {"admin search, open", ADMIN, F(Q, .open = 1), SEARCH, FTS},
+    {"admin search count, open", ADMIN, F(Q, .open = 1), COUNT, FTS},
+    {"admin search, closed", ADMIN, F(Q, .open = 2), SEARCH, FTS},
+    {"admin search, provider", ADMIN, F(Q, .provider_id = 1), SEARCH, FTS},
+    {"admin search, consumer", ADMIN, F(Q, .consumer_id = 2), SEARCH, FTS},
+    {"admin search, service", ADMIN, F(Q, .service_id = 3), SEARCH, FTS},
+    {"admin search, contract", ADMIN, F(Q, .contract_id = 4), SEARCH, FTS},
+    {"admin search, assignee", ADMIN, F(Q, .assignee_id = 5), SEARCH, FTS},
+    {"admin search count, assignee", ADMIN, F(Q, .assignee_id = 5), COUNT, FTS},
+    {"admin search, breached", ADMIN, F(Q, .breached = 1), SEARCH, FTS},
+    {"admin search count, not breached", ADMIN, F(Q, .breached = 2), COUNT, FTS},
+    {"admin search, due before", ADMIN, F(Q, .due_before = NOW), SEARCH, FTS},
+    {"admin search, raised between", ADMIN, F(Q, .raised_from = NOW - 86400, .raised_to = NOW),
+     SEARCH, FTS},
+    {"admin search, every filter", ADMIN,
+     F(Q, .status = S(OPEN), .provider_id = 1, .consumer_id = 2, .service_id = 3, .contract_id = 4,
+       .assignee_id = 5, .breached = 1, .due_before = NOW, .raised_from = NOW - 86400,
+       .raised_to = NOW, NEXT),
+     SEARCH, FTS},
+    {"admin of a consumer department, search", ADMIN_IN, F(Q), SEARCH, FTS},
+    {"admin of a consumer department, search count", ADMIN_IN, F(Q), COUNT, FTS},
+    {"head search", HEAD, F(Q), SEARCH, FTS},
+    {"head search, next page", HEAD, F(Q, NEXT), SEARCH, FTS},
+    {"head search count", HEAD, F(Q), COUNT, FTS},
+    {"head search, open", HEAD, F(Q, .open = 1), SEARCH, FTS},
+    {"head search, provider", HEAD, F(Q, .provider_id = 1), SEARCH, FTS},
+    {"head search, another provider", HEAD, F(Q, .provider_id = 3), SEARCH, FTS},
+    {"member search", MEMBER, F(Q), SEARCH, FTS},
+    {"member search count", MEMBER, F(Q), COUNT, FTS},
+    {"member my requests, search", MEMBER, F(Q, .consumer_id = 2, .open = 1), SEARCH, FTS},
+    {"member my requests, all, search", MEMBER, F(Q, .consumer_id = 2), SEARCH, FTS},
+    {"member my requests count, search", MEMBER, F(Q, .consumer_id = 2, .open = 1), COUNT, FTS},
+    {"member search, a provider", MEMBER, F(Q, .provider_id = 1), SEARCH, FTS},
+    /* ...but a queue in due order comes from its index, the words checked on each row. */
+    {"head queue, search", HEAD, F(DUE, .provider_id = 1, Q), QUEUE, "request_provider_open"},
+    {"head queue, search, next page", HEAD, F(DUE, .provider_id = 1, Q, NEXT), QUEUE,
+     "request_provider_open"},
+    {"member sorted by due, search", MEMBER, F(DUE, Q), QUEUE, "request_consumer_open"},
+    {"member sorted by due, search, every filter, next page", MEMBER,
+     F(DUE, Q, NEXT, .status = S(OPEN), .service_id = 3, .contract_id = 4, .assignee_id = 5,
+       .breached = 2, .due_before = NOW, .raised_from = NOW - 86400, .raised_to = NOW),
+     QUEUE, "request_provider "},
+    {"admin queue of all departments, search", ADMIN, F(DUE, Q), QUEUE, "request_open"},
 };
 
 static struct request_filter filter_of(const struct spec *s)
@@ -199,6 +259,7 @@ static struct request_filter filter_of(const struct spec *s)
         .after_id = s->next ? 4242 : 0,
         .after_due = s->next ? NOW : 0,
         .limit = 50,
+        .q = s->q,
     };
 
     return f;
@@ -255,6 +316,20 @@ static bool full_scan(const char *plan)
     return false;
 }
 
+/* A step that reads the full-text index without words: FTS5 names a MATCH "M" in its plan. */
+static bool fts_unmatched(const char *plan)
+{
+    for (const char *v = strstr(plan, "VIRTUAL TABLE INDEX"); v;
+         v = strstr(v + 1, "VIRTUAL TABLE INDEX")) {
+        const char *colon = strchr(v, ':'), *end = strchr(v, '\n');
+
+        if (!colon || (end && colon > end) || !strchr("M=<>", colon[1]) ||
+            !memchr(colon, 'M', end ? (size_t)(end - colon) : strlen(colon)))
+            return true;
+    }
+    return false;
+}
+
 static void test_plans(void)
 {
     for (size_t i = 0; i < ACC_ARRAY_LEN(cases); i++) {
@@ -266,7 +341,7 @@ static void test_plans(void)
         char what[160];
 
         acc_buf_init(&plan);
-        T_EQ_INT(request_query_build(&c->who, &f, c->kind == COUNT, &q, &err), ACC_OK);
+        T_EQ_INT(request_query_build(&c->who, &f, c->kind == COUNT, "sqlite", &q, &err), ACC_OK);
         T_OK(!q.none);
         if (!q.none)
             T_EQ_INT(explain(&q, &plan, &err), ACC_OK);
@@ -279,7 +354,11 @@ static void test_plans(void)
         if (!strstr(plan.buf, c->want))
             t_report(__FILE__, __LINE__, what);
         snprintf(what, sizeof(what), "%s: comes in order without a sort", c->name);
-        if (c->kind == QUEUE && strstr(plan.buf, "TEMP B-TREE"))
+        if ((c->kind == QUEUE || c->kind == SEARCH) && strstr(plan.buf, "TEMP B-TREE"))
+            t_report(__FILE__, __LINE__, what);
+        snprintf(what, sizeof(what), "%s: reads the words' index with its words", c->name);
+        if (c->f.q ? !strstr(plan.buf, "VIRTUAL TABLE INDEX") || fts_unmatched(plan.buf)
+                   : strstr(plan.buf, "VIRTUAL TABLE") != NULL)
             t_report(__FILE__, __LINE__, what);
         request_query_release(&q);
         acc_buf_release(&plan);
@@ -304,6 +383,16 @@ static void test_full_scan_is_caught(void)
     T_EQ_INT(explain(&q, &plan, &err), ACC_OK);
     T_OK(full_scan(plan.buf));
     T_OK(strstr(plan.buf, "TEMP B-TREE") != NULL);
+    acc_buf_reset(&plan);
+    acc_buf_reset(&q.sql);
+    acc_buf_adds(&q.sql, "SELECT rowid FROM request_search ORDER BY rowid DESC");
+    T_EQ_INT(explain(&q, &plan, &err), ACC_OK);
+    T_OK(fts_unmatched(plan.buf));
+    acc_buf_reset(&plan);
+    acc_buf_reset(&q.sql);
+    acc_buf_adds(&q.sql, "SELECT rowid FROM request_search WHERE request_search MATCH 'x'");
+    T_EQ_INT(explain(&q, &plan, &err), ACC_OK);
+    T_OK(!fts_unmatched(plan.buf));
     request_query_release(&q);
     acc_buf_release(&plan);
 }
@@ -320,20 +409,20 @@ static void test_no_query(void)
     struct request_query q;
     struct acc_err err = {0};
 
-    T_EQ_INT(request_query_build(&head, &both, false, &q, &err), ACC_OK);
+    T_EQ_INT(request_query_build(&head, &both, false, "sqlite", &q, &err), ACC_OK);
     T_OK(q.none);
     request_query_release(&q);
-    T_EQ_INT(request_query_build(&head, &clash, true, &q, &err), ACC_OK);
+    T_EQ_INT(request_query_build(&head, &clash, true, "sqlite", &q, &err), ACC_OK);
     T_OK(q.none);
     request_query_release(&q);
     third.department_id = 0;
-    T_EQ_INT(request_query_build(&third, &due_any, true, &q, &err), ACC_OK);
+    T_EQ_INT(request_query_build(&third, &due_any, true, "sqlite", &q, &err), ACC_OK);
     T_OK(q.none);
     request_query_release(&q);
-    T_EQ_INT(request_query_build(&head, &due_closed, false, &q, &err), ACC_EINVAL);
+    T_EQ_INT(request_query_build(&head, &due_closed, false, "sqlite", &q, &err), ACC_EINVAL);
     T_EQ_STR(err.field, "/query/sort");
     request_query_release(&q);
-    T_EQ_INT(request_query_build(&head, &due_any, false, &q, &err), ACC_EINVAL);
+    T_EQ_INT(request_query_build(&head, &due_any, false, "sqlite", &q, &err), ACC_EINVAL);
     request_query_release(&q);
 }
 

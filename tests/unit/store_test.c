@@ -677,6 +677,54 @@ static void test_pg_reconnects(void)
 }
 #endif
 
+/*
+ * The 'data' revision moves on with each committed write transaction that changed rows:
+ * not with reads, with a write that changed nothing, with rolled-back savepoints told to
+ * store_forget_changes(), or with a rollback.
+ */
+static void test_data_revision(void)
+{
+    struct store *st = open_db();
+    struct acc_err err;
+    int64_t r0 = -1, r = -1, before;
+
+    T_EQ_INT(store_migrate(st, NULL, &err), ACC_OK);
+    T_EQ_INT(store_data_revision(st, &r0, &err), ACC_OK);
+    T_EQ_INT(store_script(st, "CREATE TABLE t (x BIGINT)", &err), ACC_OK);
+
+    T_EQ_INT(store_begin(st, false, &err), ACC_OK);
+    store_rollback(st);
+    T_EQ_INT(store_begin(st, true, &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "UPDATE t SET x = 1 WHERE x = 2", NULL, 0, NULL, &err), ACC_OK);
+    T_EQ_INT(store_commit(st, &err), ACC_OK);
+    T_EQ_INT(store_data_revision(st, &r, &err), ACC_OK);
+    T_EQ_INT(r, r0);
+
+    T_EQ_INT(store_begin(st, true, &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "INSERT INTO t (x) VALUES (1)", NULL, 0, NULL, &err), ACC_OK);
+    T_EQ_INT(store_commit(st, &err), ACC_OK);
+    T_EQ_INT(store_data_revision(st, &r, &err), ACC_OK);
+    T_EQ_INT(r, r0 + 1);
+
+    T_EQ_INT(store_begin(st, true, &err), ACC_OK);
+    before = store_total_changes(st);
+    T_EQ_INT(store_exec(st, "SAVEPOINT s", NULL, 0, NULL, &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "INSERT INTO t (x) VALUES (2)", NULL, 0, NULL, &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "ROLLBACK TO SAVEPOINT s", NULL, 0, NULL, &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "RELEASE SAVEPOINT s", NULL, 0, NULL, &err), ACC_OK);
+    store_forget_changes(st, store_total_changes(st) - before);
+    T_EQ_INT(store_commit(st, &err), ACC_OK);
+    T_EQ_INT(store_data_revision(st, &r, &err), ACC_OK);
+    T_EQ_INT(r, r0 + 1);
+
+    T_EQ_INT(store_begin(st, true, &err), ACC_OK);
+    T_EQ_INT(store_exec(st, "DELETE FROM t", NULL, 0, NULL, &err), ACC_OK);
+    store_rollback(st);
+    T_EQ_INT(store_data_revision(st, &r, &err), ACC_OK);
+    T_EQ_INT(r, r0 + 1);
+    store_close(st);
+}
+
 /* The suite every backend passes, each test named after the backend. */
 static void run_shared(const char *backend)
 {
@@ -693,6 +741,7 @@ static void run_shared(const char *backend)
         {"test_commit_after_failed_statement", test_commit_after_failed_statement},
         {"test_migrations_and_returning", test_migrations_and_returning},
         {"test_read_transaction", test_read_transaction},
+        {"test_data_revision", test_data_revision},
     };
     char name[96];
 

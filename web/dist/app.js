@@ -11,8 +11,9 @@ import * as services from './services.js';
 import * as contracts from './contracts.js';
 import * as policies from './policies.js';
 import * as requests from './requests.js';
+import * as notifications from './notifications.js';
 
-const PAGES = [departments, people, requests, services, contracts, policies, calendars, tokens, audit];
+const PAGES = [departments, people, requests, services, contracts, policies, calendars, tokens, notifications, audit];
 
 // The navigation bar: groups of links; `when(me)` hides a link from those who may not use it.
 export const NAV = [
@@ -35,8 +36,18 @@ export const NAV = [
       { href: '#/calendars', label: 'Calendars', match: /^\/calendars(\/|$)/ },
     ],
   },
-  { items: [{ href: '#/tokens', label: 'My tokens', match: /^\/tokens(\/|$)/ }] },
-  { items: [{ href: '#/audit', label: 'Audit', match: /^\/audit(\/|$)/, when: (me) => me.role === 'admin' }] },
+  {
+    items: [
+      { href: '#/tokens', label: 'My tokens', match: /^\/tokens(\/|$)/ },
+      { href: '#/notifications', label: 'My notifications', match: /^\/notifications\/?$/ },
+    ],
+  },
+  {
+    items: [
+      { href: '#/audit', label: 'Audit', match: /^\/audit(\/|$)/, when: (me) => me.role === 'admin' },
+      { href: '#/notifications/admin', label: 'Webhooks & outbox', match: /^\/notifications\/admin(\/|$)/, when: (me) => me.role === 'admin' },
+    ],
+  },
 ];
 
 const ROUTES = [];

@@ -201,7 +201,7 @@ function filterForm(ctx, path, label, fields, extra) {
   const form = h(
     'form',
     { class: 'filters', role: 'search', 'aria-label': label },
-    ...fields.map(([text, control]) => field(text, control)),
+    ...fields.map(([text, control, hint]) => field(text, control, hint)),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Apply filters'), h('a', { href: `#${path}`, class: 'button-link' }, 'Clear'), extra || null)
   );
   onSubmit(form, async () => {
@@ -214,11 +214,39 @@ function filterForm(ctx, path, label, fields, extra) {
   return form;
 }
 
-// The note under a list cut at LIST_MAX, with the count of the whole list.
-async function tooMany(list, q) {
+// The note under a list cut at LIST_MAX, with the count of the whole list; which requests
+// the cut kept (the list's order on the server).
+async function tooMany(list, q, kept) {
   const c = await api('GET', '/requests/count', null, q).catch(() => null);
   const of = c ? ` of ${c.count}` : '';
-  return h('p', { class: 'warning' }, `Only the first ${list.items.length}${of} requests (the oldest raised) are shown: narrow the filters to see the rest.`);
+  return h('p', { class: 'warning' }, `Only the first ${list.items.length}${of} requests (${kept}) are shown: narrow the filters to see the rest.`);
+}
+
+// The search box of a list's filters: words of the title or the conversation (Enter applies).
+function searchBox(value) {
+  return h('input', { name: 'q', type: 'search', value: value || '', maxlength: '200', autocomplete: 'off', spellcheck: 'false' });
+}
+const SEARCH_HINT = 'Every word must appear in the title or a comment (or an internal note, where your department provides the request); the last word may be unfinished.';
+
+// Shows on the search box why the server refused the search (fetchList).
+function searchProblem(form, list) {
+  if (list.problem) showProblem(form, list.problem);
+}
+
+// Fetches a list; a search the server refuses (400 at /query/q) is an empty list and the
+// problem to show on the search box, so that the filters stay usable.
+async function fetchList(q) {
+  try {
+    return await fetchUpTo('/requests', q, LIST_MAX);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 400 && err.field === '/query/q') return { items: [], more: false, problem: err };
+    throw err;
+  }
+}
+
+// The words searched for, for a caption: ' matching “…”'.
+function matching(words) {
+  return words ? ` matching “${words}”` : '';
 }
 
 function plural(n, one, many) {
@@ -235,6 +263,7 @@ async function renderQueue(ctx) {
   let provider = me.department ? String(me.department.id) : 'all';
   if (admin && query.get('provider')) provider = query.get('provider');
   const f = {
+    q: query.get('q') || '',
     status: query.get('status') || '',
     service: query.get('service') || '',
     assignee: query.get('assignee') || '',
@@ -251,9 +280,10 @@ async function renderQueue(ctx) {
     assignee: f.assignee === 'me' ? me.id : f.assignee,
     breached: f.breached,
     status: f.status && f.status !== 'any' ? f.status : '',
+    q: f.q.trim(),
   };
   const [list, services, people, departments] = await Promise.all([
-    fetchUpTo('/requests', q, LIST_MAX),
+    fetchList(q),
     fetchAll('/services', { provider: dept }),
     dept ? fetchAll('/people', { department: dept, active: 'true' }) : Promise.resolve([]),
     admin ? fetchAll('/departments') : Promise.resolve([]),
@@ -266,7 +296,7 @@ async function renderQueue(ctx) {
   const rank = (r) => (r.status === 'resolved' ? 2 : r.clocks.resolution.paused ? 1 : 0);
   items.sort((a, b) => rank(a) - rank(b) || String(a.clocks.resolution.due_at).localeCompare(String(b.clocks.resolution.due_at)) || a.id - b.id);
 
-  const fields = [];
+  const fields = [['Search', searchBox(f.q), SEARCH_HINT]];
   if (admin) {
     fields.push(['Provider department', selectOf('provider', [['all', 'All departments'], ...departments.map((d) => [String(d.id), d.name])], provider)]);
   }
@@ -298,6 +328,7 @@ async function renderQueue(ctx) {
     ),
   ]);
   const filters = filterForm(ctx, '/queue', 'Filter the queue', fields);
+  searchProblem(filters, list);
 
   const breached = items.filter(isBreached).length;
   const waiting = items.filter((r) => r.status === 'waiting_on_consumer').length;
@@ -311,9 +342,9 @@ async function renderQueue(ctx) {
     clockCell(r, 'resolution', { due: true }),
     clockCell(r, 'response'),
   ];
-  const caption = `Requests to ${who}, most urgent first (${items.length}${list.more ? '+' : ''})`;
+  const caption = `Requests to ${who}${matching(q.q)}, most urgent first (${items.length}${list.more ? '+' : ''})`;
   const tbl = pagedTable(caption, ['Request', 'From', 'Status', 'Assignee', 'Resolution due (business time left)', 'First response'], items, rowOf, 'Nothing in the queue matches.');
-  const cut = list.more ? await tooMany(list, q) : null;
+  const cut = list.more ? await tooMany(list, q, 'the most urgent') : null;
   if (ctx.stale()) return;
   main.replaceChildren(...[
     h('h1', null, 'Queue'),
@@ -340,6 +371,7 @@ async function renderMine(ctx) {
   ctx.setTitle('My requests');
   const dept = me.department;
   const f = {
+    q: query.get('q') || '',
     status: query.get('status') || '',
     service: query.get('service') || '',
     breached: query.get('breached') || '',
@@ -351,8 +383,9 @@ async function renderMine(ctx) {
     status: f.status && f.status !== 'all' ? f.status : '',
     service: f.service,
     breached: f.breached,
+    q: f.q.trim(),
   };
-  const [list, contracts] = await Promise.all([fetchUpTo('/requests', q, LIST_MAX), fetchAll('/contracts', { consumer: dept.id })]);
+  const [list, contracts] = await Promise.all([fetchList(q), fetchAll('/contracts', { consumer: dept.id })]);
   if (ctx.stale()) return;
   let items = list.items;
   if (f.mine) items = items.filter((r) => r.requester.id === me.id);
@@ -364,6 +397,7 @@ async function renderMine(ctx) {
   for (const c of contracts) services.set(c.service.id, `${c.service.name} (${c.provider.department.name})`);
   const mineBox = h('input', { type: 'checkbox', name: 'mine', checked: Boolean(f.mine) });
   const filters = filterForm(ctx, '/requests', 'Filter my requests', [
+    ['Search', searchBox(f.q), SEARCH_HINT],
     [
       'Status',
       selectOf(
@@ -391,6 +425,7 @@ async function renderMine(ctx) {
     ],
     ['Only those I raised', mineBox],
   ]);
+  searchProblem(filters, list);
 
   const waiting = items.filter((r) => r.status === 'waiting_on_consumer').length;
   const resolved = items.filter((r) => r.status === 'resolved').length;
@@ -408,8 +443,8 @@ async function renderMine(ctx) {
     r.assignee ? r.assignee.name : h('span', { class: 'muted' }, '—'),
     r.status === 'closed' ? h('span', { class: 'muted' }, 'Closed ', timeEl(r.closed_at)) : clockCell(r, 'resolution', { due: true }),
   ];
-  const tbl = pagedTable(`Requests ${dept.name} raised (${items.length}${list.more ? '+' : ''})`, ['Request', 'To', 'Status', 'Raised', 'Assignee', 'Resolution (business time left)'], items, rowOf, 'No requests match.');
-  const cut = list.more ? await tooMany(list, q) : null;
+  const tbl = pagedTable(`Requests ${dept.name} raised${matching(q.q)} (${items.length}${list.more ? '+' : ''})`, ['Request', 'To', 'Status', 'Raised', 'Assignee', 'Resolution (business time left)'], items, rowOf, 'No requests match.');
+  const cut = list.more ? await tooMany(list, q, q.q ? 'the newest raised' : 'the oldest raised') : null;
   if (ctx.stale()) return;
   main.replaceChildren(...[
     h('div', { class: 'page-head' }, h('h1', null, 'My requests'), h('a', { href: '#/requests/new', class: 'button-link primary-link' }, 'Raise a request')),
