@@ -155,8 +155,9 @@ int http_page_read_keyed(struct http_ctx *ctx, struct http_page *out);
 json_t *http_page_json(json_t *items, bool more, int64_t last_id);
 /* The same with a keyed cursor after (last_key, last_id). */
 json_t *http_page_json_keyed(json_t *items, bool more, int64_t last_key, int64_t last_id);
-/* The next_cursor text of either form (in the arena), or NULL when no more items came. */
-const char *http_page_cursor(struct http_ctx *ctx, bool more, bool keyed, int64_t last_key,
+/* The next_cursor text of either form, written into out, or NULL when no more items came. */
+#define HTTP_CURSOR_MAX 72
+const char *http_page_cursor(char out[HTTP_CURSOR_MAX], bool more, bool keyed, int64_t last_key,
                              int64_t last_id);
 
 /* Parses the body as a JSON object (415 unless Content-Type is JSON). */

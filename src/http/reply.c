@@ -230,31 +230,28 @@ int http_page_read_keyed(struct http_ctx *ctx, struct http_page *out)
     return page_read(ctx, true, out);
 }
 
-const char *http_page_cursor(struct http_ctx *ctx, bool more, bool keyed, int64_t last_key,
+const char *http_page_cursor(char out[HTTP_CURSOR_MAX], bool more, bool keyed, int64_t last_key,
                              int64_t last_id)
 {
-    char raw[48], *b64;
+    char raw[48];
     int n;
 
     if (!more)
         return NULL;
     n = keyed ? snprintf(raw, sizeof(raw), "d%lld.%lld", (long long)last_key, (long long)last_id)
               : snprintf(raw, sizeof(raw), "k%lld", (long long)last_id);
-    b64 = acc_arena_alloc(ctx->arena, 72);
-    sodium_bin2base64(b64, 72, (const unsigned char *)raw, (size_t)n,
+    sodium_bin2base64(out, HTTP_CURSOR_MAX, (const unsigned char *)raw, (size_t)n,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return b64;
+    return out;
 }
 
 static json_t *page_json(json_t *items, bool more, bool keyed, int64_t last_key, int64_t last_id)
 {
-    struct http_ctx scratch = {.arena = acc_arena_new()};
-    const char *cursor = http_page_cursor(&scratch, more, keyed, last_key, last_id);
-    json_t *page = json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                             cursor ? json_string(cursor) : json_null());
+    char buf[HTTP_CURSOR_MAX];
+    const char *cursor = http_page_cursor(buf, more, keyed, last_key, last_id);
 
-    acc_arena_free(scratch.arena);
-    return page;
+    return json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     cursor ? json_string(cursor) : json_null());
 }
 
 json_t *http_page_json(json_t *items, bool more, int64_t last_id)

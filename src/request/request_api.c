@@ -239,6 +239,9 @@ static int read_filter(struct http_ctx *ctx, struct request_filter *f)
 
 int request_api_list(struct http_ctx *ctx)
 {
+    char cursor[HTTP_CURSOR_MAX], *text;
+    struct acc_jw w;
+    size_t len;
     struct request_filter f;
     struct request *items;
     struct http_page page;
@@ -259,25 +262,19 @@ int request_api_list(struct http_ctx *ctx)
     if (request_list(ctx->store, &ctx->principal.actor, &f, ctx->arena, &items, &n, &more,
                      &ctx->err))
         return http_reply_err(ctx);
-    {
-        struct acc_jw w;
-        char *text;
-        size_t len;
-
-        acc_jw_begin(&w);
-        acc_jw_arr(&w, "items");
-        for (int i = 0; i < n; i++)
-            request_json_write(&w, NULL, &items[i], &ctx->principal.actor,
-                               memo_get(ctx, &memo, items[i].calendar_id), f.now);
-        acc_jw_close(&w, ']');
-        memo_release(&memo);
-        acc_jw_str(&w, "next_cursor",
-                   http_page_cursor(ctx, more, f.sort == REQUEST_SORT_DUE,
-                                    n ? items[n - 1].clocks.resolution_due_at : 0,
-                                    n ? items[n - 1].id : 0));
-        text = acc_jw_detach(&w, &len);
-        return http_reply_json_text(ctx, 200, text, len);
-    }
+    acc_jw_begin(&w);
+    acc_jw_arr(&w, "items");
+    for (int i = 0; i < n; i++)
+        request_json_write(&w, NULL, &items[i], &ctx->principal.actor,
+                           memo_get(ctx, &memo, items[i].calendar_id), f.now);
+    acc_jw_close(&w, ']');
+    memo_release(&memo);
+    acc_jw_str(&w, "next_cursor",
+               http_page_cursor(cursor, more, f.sort == REQUEST_SORT_DUE,
+                                n ? items[n - 1].clocks.resolution_due_at : 0,
+                                n ? items[n - 1].id : 0));
+    text = acc_jw_detach(&w, &len);
+    return http_reply_json_text(ctx, 200, text, len);
 }
 
 int request_api_count(struct http_ctx *ctx)
